@@ -1,0 +1,272 @@
+"""The network: facilities, carriers and their connections, listings, stock and reservations.
+
+Availability of an article at a facility = stock value − quantity of *active* reservations,
+where a reservation is active while `valid_until` is null (permanent) or in the future.
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class FacilityType(models.TextChoices):
+    MANAGED_FACILITY = "MANAGED_FACILITY"
+    SUPPLIER = "SUPPLIER"
+
+
+class LocationType(models.TextChoices):
+    STORE = "STORE"
+    WAREHOUSE = "WAREHOUSE"
+    EXTERNAL = "EXTERNAL"
+
+
+class FacilityStatus(models.TextChoices):
+    ONLINE = "ONLINE"
+    SUSPENDED = "SUSPENDED"
+    OFFLINE = "OFFLINE"
+
+
+class FacilityService(models.TextChoices):
+    SHIP_FROM_STORE = "SHIP_FROM_STORE"
+    PICKUP = "PICKUP"
+
+
+class Facility(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    tenant_facility_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    name = models.CharField(max_length=255)
+    type = models.CharField(
+        max_length=32, choices=FacilityType.choices, default=FacilityType.MANAGED_FACILITY
+    )
+    location_type = models.CharField(
+        max_length=16, choices=LocationType.choices, default=LocationType.STORE
+    )
+    status = models.CharField(
+        max_length=16, choices=FacilityStatus.choices, default=FacilityStatus.ONLINE
+    )
+    # Wire `address` object; country and coordinates are also columns for routing queries.
+    address = models.JSONField(default=dict, blank=True)
+    country = models.CharField(max_length=2, blank=True, default="")
+    postal_code = models.CharField(max_length=32, blank=True, default="")
+    city = models.CharField(max_length=255, blank=True, default="")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    services = models.JSONField(default=list, blank=True)  # [{"type": "SHIP_FROM_STORE"}, ...]
+    picking_times = models.JSONField(default=dict, blank=True)  # {"monday": [{start,end}], ...}
+    closing_days = models.JSONField(default=list, blank=True)
+    fulfillment_process_buffer = models.PositiveIntegerField(default=240)  # minutes
+    daily_order_capacity = models.PositiveIntegerField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "facilities"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="facility_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="facility_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CarrierStatus(models.TextChoices):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+
+
+class CarrierProductCategory(models.TextChoices):
+    STANDARD = "STANDARD"
+    EXPRESS = "EXPRESS"
+    VALUE = "VALUE"
+    FORWARDING = "FORWARDING"
+
+
+class Carrier(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    key = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255)
+    status = models.CharField(
+        max_length=16, choices=CarrierStatus.choices, default=CarrierStatus.ACTIVE
+    )
+    extra = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CarrierCountryServiceMapping(models.Model):
+    """A carrier product from one source country to a set of destination countries."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.CASCADE, related_name="country_service_mappings"
+    )
+    source_country = models.CharField(max_length=2)
+    destination_countries = models.JSONField(default=list)  # ["NL", "DE"]
+    carrier_product_category = models.CharField(
+        max_length=16,
+        choices=CarrierProductCategory.choices,
+        default=CarrierProductCategory.STANDARD,
+    )
+    min_transit_days = models.PositiveIntegerField(default=1)
+    max_transit_days = models.PositiveIntegerField(default=1)
+    # [{"cost": 4.95, "currency": "EUR"}]
+    delivery_costs = models.JSONField(default=list, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_transit_days__gte=F("min_transit_days")),
+                name="mapping_transit_days_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.carrier_id} {self.source_country}→{self.destination_countries}"
+
+
+class FacilityCarrierConnection(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="carrier_connections"
+    )
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.CASCADE, related_name="facility_connections"
+    )
+    status = models.CharField(
+        max_length=16, choices=CarrierStatus.choices, default=CarrierStatus.ACTIVE
+    )
+    cutoff_hour = models.PositiveSmallIntegerField(default=16)
+    cutoff_minute = models.PositiveSmallIntegerField(default=0)
+    valid_delivery_targets = models.JSONField(default=list, blank=True)
+    delivery_areas = models.JSONField(default=list, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "carrier"], name="unique_facility_carrier"),
+        ]
+
+    def __str__(self):
+        return f"{self.facility_id} → {self.carrier_id}"
+
+
+class OutOfStockBehaviour(models.TextChoices):
+    NONE = "NONE"
+    BACKORDER = "BACKORDER"
+    PREORDER = "PREORDER"
+    RESTOCK = "RESTOCK"
+
+
+class ListingStatus(models.TextChoices):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+
+
+class Listing(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="listings")
+    tenant_article_id = models.CharField(max_length=255)
+    title = models.CharField(max_length=512, blank=True, default="")
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, default="")
+    out_of_stock_behaviour = models.CharField(
+        max_length=16, choices=OutOfStockBehaviour.choices, default=OutOfStockBehaviour.NONE
+    )
+    status = models.CharField(
+        max_length=16, choices=ListingStatus.choices, default=ListingStatus.ACTIVE
+    )
+    extra = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "tenant_article_id"], name="unique_listing_per_facility"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant_article_id"], name="listing_article_idx")]
+
+    def __str__(self):
+        return f"{self.tenant_article_id} @ {self.facility_id}"
+
+
+class Stock(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="stocks")
+    tenant_article_id = models.CharField(max_length=255)
+    value = models.IntegerField(default=0)
+    extra = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="stock_value_not_negative"),
+            models.UniqueConstraint(
+                fields=["facility", "tenant_article_id"], name="unique_stock_per_facility_article"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant_article_id"], name="stock_article_idx")]
+
+    def __str__(self):
+        return f"{self.value} × {self.tenant_article_id} @ {self.facility_id}"
+
+
+class Reservation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="reservations")
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="reservations")
+    tenant_article_id = models.CharField(max_length=255)
+    quantity = models.PositiveIntegerField()
+    order_line_item = models.ForeignKey(
+        "orders.OrderLineItem",
+        on_delete=models.CASCADE,
+        related_name="reservations",
+        null=True,
+        blank=True,
+    )
+    # Null: permanent (a confirmed order). Otherwise the reservation stops counting at this time.
+    valid_until = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="reservation_quantity_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stock", "valid_until"], name="reservation_stock_valid_idx"),
+            models.Index(fields=["tenant_article_id"], name="reservation_article_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.tenant_article_id} @ {self.facility_id}"

@@ -1,0 +1,41 @@
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unknown_api_path_is_an_api_error_404(api_client):
+    response = api_client.get("/api/does-not-exist")
+    assert response.status_code == 404
+    body = response.json()
+    assert isinstance(body, list) and body[0]["summary"]
+
+
+def test_schema_and_docs_are_served_without_a_token(anonymous_client):
+    assert anonymous_client.get("/api/schema/").status_code == 200
+    assert anonymous_client.get("/api/docs/").status_code == 200
+
+
+def test_create_api_token_prints_a_working_token_as_last_line(capsys):
+    call_command("create_api_token", "shop")
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    assert Token.objects.get(key=token).user.username == "shop"
+    assert Token.objects.get(key=token).user.user_permissions.filter(codename="add_order").exists()
+
+
+def test_create_api_token_twice_reuses_the_user_and_token(capsys):
+    call_command("create_api_token", "shop")
+    first = capsys.readouterr().out.strip().splitlines()[-1]
+    call_command("create_api_token", "shop")
+    second = capsys.readouterr().out.strip().splitlines()[-1]
+    assert first == second
+
+
+def test_invalid_bearer_token_is_401_api_error():
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    response = client.get("/api/orders")
+    assert response.status_code == 401
+    assert response.json()[0]["summary"]
