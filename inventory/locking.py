@@ -1,0 +1,40 @@
+"""Row locks on stock, always taken in one global order (by id) so that two transactions
+locking overlapping stock never deadlock. Every write that depends on availability locks here."""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from inventory.models import Stock
+
+
+def lock_stocks(keys):
+    """Lock the stock rows for `(facility_id, tenant_article_id)` keys, ordered by id.
+
+    Returns {key: Stock}; keys without a stock row are absent (nothing to lock: availability 0).
+    Must run inside a transaction.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    condition = reduce(
+        or_, (Q(facility_id=facility, tenant_article_id=article) for facility, article in keys)
+    )
+    stocks = Stock.objects.select_for_update().filter(condition).order_by("id")
+    return {(stock.facility_id, stock.tenant_article_id): stock for stock in stocks}
+
+
+def lock_stocks_by_ids(stock_ids):
+    """Lock stock rows by id, in id order. Must run inside a transaction."""
+    return list(Stock.objects.select_for_update().filter(id__in=set(stock_ids)).order_by("id"))
+
+
+def lock_stocks_of_order(order_id):
+    """Lock every stock row an order holds reservations on, in id order."""
+    stock_ids = (
+        Stock.objects.filter(reservations__order_line_item__order_id=order_id)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    return lock_stocks_by_ids(list(stock_ids))
