@@ -100,6 +100,9 @@ class Carrier(models.Model):
     status = models.CharField(
         max_length=16, choices=CarrierStatus.choices, default=CarrierStatus.ACTIVE
     )
+    # Wire `carrierConfigurationVersion`: optimistic locking of the country service mappings,
+    # separate from `version` (the carrier's own fields).
+    configuration_version = models.PositiveIntegerField(default=1)
     extra = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(auto_now=True)
@@ -130,6 +133,8 @@ class CarrierCountryServiceMapping(models.Model):
     max_transit_days = models.PositiveIntegerField(default=1)
     # [{"cost": 4.95, "currency": "EUR"}]
     delivery_costs = models.JSONField(default=list, blank=True)
+    # Wire fields without behaviour behind them (destinations with postal codes, services, ...).
+    extra = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(auto_now=True)
 
@@ -179,6 +184,7 @@ class OutOfStockBehaviour(models.TextChoices):
     BACKORDER = "BACKORDER"
     PREORDER = "PREORDER"
     RESTOCK = "RESTOCK"
+    PREORDER_AND_RESTOCK = "PREORDER_AND_RESTOCK"
 
 
 class ListingStatus(models.TextChoices):
@@ -195,7 +201,7 @@ class Listing(models.Model):
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True, default="")
     out_of_stock_behaviour = models.CharField(
-        max_length=16, choices=OutOfStockBehaviour.choices, default=OutOfStockBehaviour.NONE
+        max_length=32, choices=OutOfStockBehaviour.choices, default=OutOfStockBehaviour.NONE
     )
     status = models.CharField(
         max_length=16, choices=ListingStatus.choices, default=ListingStatus.ACTIVE
