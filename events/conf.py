@@ -1,0 +1,40 @@
+"""Eventing settings, read at call time so tests can override them with `settings`."""
+
+from datetime import timedelta
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Seconds to wait for a receiver to answer one delivery attempt.
+    "EVENTS_DELIVERY_TIMEOUT": 10.0,
+    # Attempt n (n >= 1) failing schedules the next one after BASE * 2**(n-1), capped at MAX.
+    "EVENTS_RETRY_BASE_DELAY": 30.0,
+    "EVENTS_RETRY_MAX_DELAY": 6 * 3600.0,
+    # After this many failed attempts a delivery is FAILED (the admin can still retry it).
+    "EVENTS_MAX_ATTEMPTS": 12,
+    # How many due deliveries one run of the periodic task handles at most, and for how long
+    # it keeps claiming new ones.
+    "EVENTS_DELIVERY_BATCH_SIZE": 200,
+    "EVENTS_DELIVERY_TIME_BUDGET": 60.0,
+    # Delivered or failed events older than this many days are deleted by the periodic task.
+    "EVENTS_RETENTION_DAYS": 30,
+}
+
+
+def setting(name):
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def delivery_timeout():
+    return float(setting("EVENTS_DELIVERY_TIMEOUT"))
+
+
+def claim_lease():
+    """How long a worker owns a claimed delivery: comfortably longer than one attempt."""
+    return timedelta(seconds=max(60.0, delivery_timeout() * 3))
+
+
+def retry_delay(failed_attempts):
+    base = float(setting("EVENTS_RETRY_BASE_DELAY"))
+    cap = float(setting("EVENTS_RETRY_MAX_DELAY"))
+    return timedelta(seconds=min(cap, base * 2 ** max(0, failed_attempts - 1)))

@@ -1,0 +1,42 @@
+"""Reads of the eventing app."""
+
+import uuid
+
+from config.errors import InvalidInput
+from events.models import Delivery, EventName, Subscription
+
+
+def supported_events():
+    return [{"event": value, "description": label} for value, label in EventName.choices]
+
+
+def list_subscriptions(*, start_after_id=None, size=25):
+    """A page in creation order, and the total count. `start_after_id` is the last id of the
+    previous page."""
+    subscriptions = Subscription.objects.order_by("created", "id")
+    total = subscriptions.count()
+    if start_after_id:
+        anchor = _subscription_or_none(start_after_id)
+        if anchor is None:
+            raise InvalidInput(
+                "startAfterId: no subscription with this id.",
+                f"{start_after_id} is not the id of an existing subscription.",
+            )
+        subscriptions = subscriptions.filter(created__gte=anchor.created).exclude(
+            created=anchor.created, id__lte=anchor.id
+        )
+    return list(subscriptions[:size]), total
+
+
+def _subscription_or_none(subscription_id):
+    try:
+        uuid.UUID(str(subscription_id))
+    except ValueError:
+        return None
+    return Subscription.objects.filter(pk=subscription_id).first()
+
+
+def recent_deliveries(*, limit=50):
+    return list(
+        Delivery.objects.select_related("subscription", "outbox_event").order_by("-created")[:limit]
+    )

@@ -1,0 +1,76 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from events import selectors, services
+from events.serializers import (
+    SubscriptionForCreationSerializer,
+    SubscriptionListQuerySerializer,
+    SubscriptionSerializer,
+    SubscriptionsSerializer,
+    SupportedEventsSerializer,
+)
+
+TAGS = ["Eventing (Core)"]
+
+
+class SubscriptionListView(APIView):
+    required_permissions = {
+        "GET": ["events.view_subscription"],
+        "POST": ["events.add_subscription"],
+    }
+
+    @extend_schema(
+        operation_id="getSubscriptions",
+        tags=TAGS,
+        parameters=[SubscriptionListQuerySerializer],
+        responses=SubscriptionsSerializer,
+    )
+    def get(self, request):
+        query = SubscriptionListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        subscriptions, total = selectors.list_subscriptions(
+            start_after_id=query.validated_data.get("startAfterId"),
+            size=query.validated_data["size"],
+        )
+        return Response(
+            {
+                "subscriptions": SubscriptionSerializer(subscriptions, many=True).data,
+                "total": total,
+            }
+        )
+
+    @extend_schema(
+        operation_id="addSubscription",
+        tags=TAGS,
+        request=SubscriptionForCreationSerializer,
+        responses={201: SubscriptionSerializer},
+    )
+    def post(self, request):
+        serializer = SubscriptionForCreationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        subscription = services.create_subscription(**serializer.to_service_arguments())
+        return Response(SubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
+
+
+class SubscriptionDetailView(APIView):
+    required_permissions = {"DELETE": ["events.delete_subscription"]}
+
+    @extend_schema(
+        operation_id="deleteSubscription",
+        tags=TAGS,
+        parameters=[OpenApiParameter("subscriptionId", str, OpenApiParameter.PATH)],
+        responses=SubscriptionSerializer,
+    )
+    def delete(self, request, subscription_id):
+        subscription = services.delete_subscription(subscription_id)
+        return Response(SubscriptionSerializer(subscription).data)
+
+
+class SupportedEventsView(APIView):
+    required_permissions = {"GET": ["events.view_subscription"]}
+
+    @extend_schema(operation_id="getEvents", tags=TAGS, responses=SupportedEventsSerializer)
+    def get(self, request):
+        return Response({"supportedEvents": selectors.supported_events()})
