@@ -1,0 +1,215 @@
+"""Writes of the promise lifecycle: configuration, promise creation, confirm, extend, expiry."""
+
+import json
+import uuid
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import InvalidInput, VersionConflict
+from inventory.models import Reservation
+from inventory.services import (
+    PromiseExpired,
+    extend_order_reservations,
+    make_order_reservations_permanent,
+)
+from orders.models import Order, OrderStatus
+from promises.durations import parse_promise_duration
+from promises.models import IdempotencyKey, PromisesConfiguration
+
+EXPIRED_REASON = "Promise expired: it was neither confirmed nor extended before its validUntil."
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+
+def get_promises_configuration():
+    configuration, _ = PromisesConfiguration.objects.get_or_create(id=1)
+    return configuration
+
+
+def promise_duration():
+    """How long a new or extended promise holds its stock."""
+    return parse_promise_duration(get_promises_configuration().invalid_after_time)
+
+
+@transaction.atomic
+def update_promises_configuration(*, version, invalid_after_time, user=None):
+    parse_promise_duration(invalid_after_time)
+    get_promises_configuration()  # the row exists before we lock it
+    configuration = PromisesConfiguration.objects.select_for_update().get(id=1)
+    if version != configuration.version:
+        raise VersionConflict(version=configuration.version, request_version=version)
+    configuration.invalid_after_time = invalid_after_time
+    configuration.version += 1
+    configuration.save()
+    return configuration
+
+
+# --- order actions on promises ---------------------------------------------------------------
+
+
+def is_expired_promise(order, now=None):
+    """A promise past its validUntil counts as gone for every action, even before the sweep."""
+    now = now or timezone.now()
+    return (
+        order.status in (OrderStatus.PROMISED, OrderStatus.CANCELLED)
+        and order.promise_valid_until is not None
+        and order.promise_valid_until <= now
+    )
+
+
+def _lock_live_promise(order_id, *, version, now):
+    try:
+        order_uuid = uuid.UUID(str(order_id))
+    except ValueError:
+        raise PromiseExpired() from None
+    order = Order.objects.select_for_update().filter(id=order_uuid).first()
+    if order is None or is_expired_promise(order, now):
+        raise PromiseExpired()
+    if order.status != OrderStatus.PROMISED:
+        raise InvalidInput(
+            f"Order {order.id} is {order.status}, not PROMISED.",
+            "Only a promised order can be confirmed or extended.",
+        )
+    if version != order.version:
+        raise VersionConflict(version=order.version, request_version=version)
+    return order
+
+
+@transaction.atomic
+def confirm_promise(order_id, *, version, tenant_order_id=None, user=None, now=None):
+    """PROMISED → OPEN; the reservations become permanent."""
+    now = now or timezone.now()
+    order = _lock_live_promise(order_id, version=version, now=now)
+    # Re-checks under the stock locks that the reservations are still active.
+    make_order_reservations_permanent(order.id, now=now)
+    if tenant_order_id is not None:
+        order.tenant_order_id = tenant_order_id
+    order.status = OrderStatus.OPEN
+    order.promise_valid_until = None
+    order.version += 1
+    try:
+        with transaction.atomic():
+            order.save()
+    except IntegrityError:
+        raise InvalidInput(
+            f"tenantOrderId {order.tenant_order_id!r} is already used by another order.",
+            "Orders with the same tenantOrderId are only allowed if the previous orders are not "
+            "in the status OPEN, LOCKED or PROMISED. Cancel the previous orders first.",
+        ) from None
+    return order
+
+
+@transaction.atomic
+def extend_promise(order_id, *, version, user=None, now=None):
+    """Give the consumer the configured duration again, counted from now."""
+    now = now or timezone.now()
+    order = _lock_live_promise(order_id, version=version, now=now)
+    valid_until = now + promise_duration()
+    extend_order_reservations(order.id, valid_until, now=now)
+    order.promise_valid_until = valid_until
+    order.promises_options = {"validUntil": _wire_datetime(valid_until)}
+    order.version += 1
+    order.save()
+    return order
+
+
+def _wire_datetime(value):
+    return value.isoformat().replace("+00:00", "Z")
+
+
+# --- expiry ----------------------------------------------------------------------------------
+
+
+def release_expired_promises(*, now=None, batch_size=500):
+    """Cancel every promise past its validUntil and delete its reservations.
+
+    Each batch is its own short transaction; `FOR UPDATE SKIP LOCKED` lets two sweeps (or a sweep
+    and a confirm) run at once without waiting on, or double-processing, each other's orders.
+    Returns how many promises this call cancelled.
+    """
+    now = now or timezone.now()
+    released = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                count = _release_batch_postgresql(now, batch_size)
+            else:
+                count = _release_batch_portable(now, batch_size)
+        released += count
+        if count < batch_size:
+            break
+    IdempotencyKey.objects.filter(expires_at__lt=now).delete()
+    return released
+
+
+def _status_reason():
+    return {"status": OrderStatus.CANCELLED, "reason": EXPIRED_REASON}
+
+
+def _release_batch_postgresql(now, batch_size):
+    order_table = Order._meta.db_table
+    line_table = Order.order_line_items.rel.related_model._meta.db_table
+    reservation_table = Reservation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH expired AS (
+                SELECT id FROM {order_table}
+                WHERE status = %s AND promise_valid_until < %s
+                ORDER BY promise_valid_until
+                LIMIT %s
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE {order_table} AS o
+            SET status = %s,
+                version = o.version + 1,
+                last_modified = %s,
+                status_reasons = COALESCE(o.status_reasons, '[]'::jsonb) || %s::jsonb
+            FROM expired WHERE o.id = expired.id
+            RETURNING o.id
+            """,
+            [
+                OrderStatus.PROMISED,
+                now,
+                batch_size,
+                OrderStatus.CANCELLED,
+                timezone.now(),
+                json.dumps([_status_reason()]),
+            ],
+        )
+        order_ids = [row[0] for row in cursor.fetchall()]
+        if order_ids:
+            cursor.execute(
+                f"""
+                DELETE FROM {reservation_table}
+                WHERE order_line_item_id IN (
+                    SELECT id FROM {line_table} WHERE order_id = ANY(%s)
+                )
+                """,
+                [order_ids],
+            )
+    return len(order_ids)
+
+
+def _release_batch_portable(now, batch_size):
+    """The same batch through the ORM, for the embedded SQLite default (one writer at a time)."""
+    orders = list(
+        Order.objects.select_for_update(skip_locked=True)
+        .filter(status=OrderStatus.PROMISED, promise_valid_until__lt=now)
+        .order_by("promise_valid_until")[:batch_size]
+    )
+    if not orders:
+        return 0
+    order_ids = [order.id for order in orders]
+    Reservation.objects.filter(order_line_item__order_id__in=order_ids).delete()
+    for order in orders:
+        Order.objects.filter(id=order.id, status=OrderStatus.PROMISED).update(
+            status=OrderStatus.CANCELLED,
+            version=F("version") + 1,
+            status_reasons=[*(order.status_reasons or []), _status_reason()],
+            last_modified=timezone.now(),
+        )
+    return len(orders)
