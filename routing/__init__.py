@@ -1,0 +1,10 @@
+"""Routing engine (pure Python, no Django): `solve(request) -> RoutingDecision`.
+
+See routing/types.py for the input and output, routing/engine.py for the model and search,
+routing/delivery.py for delivery-time estimates.
+"""
+
+from .engine import solve
+from .types import RoutingDecision, RoutingRequest
+
+__all__ = ["RoutingDecision", "RoutingRequest", "solve"]

@@ -1,0 +1,953 @@
+"""The routing engine: fences, ratings, greedy and branch-and-bound search.
+
+Model. A solution is a set S of source facilities (|S| ≤ max_split_count). Given S, each
+article's demand is filled from S's facilities in increasing per-unit penalty (optimal for a
+fixed S: per article it is a fractional knapsack whose greedy answer is integral). The objective
+is the sum of the rating penalties plus `BIG` per unit left unassigned, where BIG exceeds the
+largest possible rating total: assigning more units always wins, then the lowest penalty wins.
+
+Ratings split into
+- per-set terms, monotone in S: number of deliveries, delivery costs (sum of parcel costs),
+  delivery time (latest delivery among the nodes);
+- per-unit terms, weighted by the share of the cart's units: geo distance, stock balancing,
+  prefer store / prefer warehouse.
+Monotone per-set terms and an optimistic fill give the branch-and-bound lower bound.
+
+Determinism: candidates are ranked by (stand-alone objective, facility id); the search runs in
+that order and its budget counts work units, not wall-clock time, so the same input always gives
+the same output and a larger budget only continues the smaller one's search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from . import delivery
+from .types import (
+    COLLECT,
+    FENCE_CAPACITY,
+    FENCE_CARRIER,
+    FENCE_COMPLETE_STOCK,
+    FENCE_FACILITY_SERVICE,
+    FENCE_FACILITY_STATUS,
+    FENCE_PRESELECTED_FACILITIES,
+    ONLINE,
+    PICKUP,
+    RATING_DELIVERY_COSTS,
+    RATING_DELIVERY_TIME,
+    RATING_GEO_DISTANCE,
+    RATING_NUMBER_OF_DELIVERIES,
+    RATING_PREFER_STORE,
+    RATING_PREFER_WAREHOUSE,
+    RATING_STOCK_BALANCING,
+    SHIP_FROM_STORE,
+    SHIP_TO_CUSTOMER,
+    SHIP_TO_STORE,
+    SHIPPING,
+    STORE,
+    WAREHOUSE,
+    Allocation,
+    CarrierChoice,
+    CollectDestination,
+    DeliveryEstimate,
+    Facility,
+    FulfillmentNode,
+    Money,
+    RatingResult,
+    RoutingDecision,
+    RoutingRequest,
+    Transfer,
+    TransferTimeLine,
+    UnassignedQuantity,
+)
+
+EARTH_RADIUS_KM = 6371.0088
+# Work units (one unit ≈ one article looked at while bounding or evaluating a set) the exact
+# search may spend at resource investment 1.0; calibrated by bench/routing.py to ≈ 250 ms.
+FULL_SEARCH_WORK_UNITS = 400_000
+# Greedy: how many ranked candidates it considers when adding a facility for missing stock.
+GREEDY_POOL = 48
+EPSILON = 1e-9
+
+RATING_TITLES = {
+    RATING_GEO_DISTANCE: "Geo distance",
+    RATING_NUMBER_OF_DELIVERIES: "Number of deliveries",
+    RATING_DELIVERY_COSTS: "Delivery costs",
+    RATING_DELIVERY_TIME: "Delivery time",
+    RATING_STOCK_BALANCING: "Stock balancing",
+    RATING_PREFER_STORE: "Prefer store",
+    RATING_PREFER_WAREHOUSE: "Prefer warehouse",
+}
+RATING_ORDER = tuple(RATING_TITLES)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass
+class Candidate:
+    """A facility that passed the fences, with everything the search needs precomputed."""
+
+    facility: Facility
+    is_pickup: bool
+    carrier: CarrierChoice | None
+    estimate: DeliveryEstimate | None
+    target_time: dt.datetime | None  # collect: when its units are ready at the pickup store
+    distance_km: float | None
+    days: int  # delivery-time metric of this node
+    cost: float  # parcel cost (0 when nothing travels or the cost is unknown)
+    currency: str | None
+    available: list[int]  # per article, capped at the article's demand
+    unit_cost: list[float]  # per article, per-unit penalty (already divided by cart units)
+    rank: int = 0
+    standalone: float = 0.0
+
+
+@dataclass
+class Weights:
+    deliveries: float
+    deliveries_threshold: float
+    costs: float
+    costs_threshold: float
+    time: float
+    time_threshold: float
+    big: float
+
+    def fixed(self, count: int, cost_sum: float, max_days: int) -> float:
+        penalty = 0.0
+        if count > 1 and self.deliveries:
+            penalty += self.deliveries * min((count - 1) / self.deliveries_threshold, 1.0)
+        if self.costs and cost_sum > 0:
+            penalty += self.costs * min(cost_sum / self.costs_threshold, 1.0)
+        if self.time and max_days > 0:
+            penalty += self.time * min(max_days / self.time_threshold, 1.0)
+        return penalty
+
+
+@dataclass
+class Problem:
+    request: RoutingRequest
+    method: str
+    articles: list[str]
+    demand: list[int]
+    total_units: int
+    candidates: list[Candidate]
+    weights: Weights
+    max_sources: int
+    pickup: Facility | None
+    excluded: dict[str, str] = field(default_factory=dict)
+    failure_reason: str | None = None
+
+
+# ---------------------------------------------------------------- building the problem
+
+
+def _rating_weight(config, name: str) -> tuple[float, float | None]:
+    setting = config.rating(name)
+    if not setting.active:
+        return 0.0, setting.threshold
+    return float(setting.max_penalty), setting.threshold
+
+
+def _carrier_options(request: RoutingRequest, facility: Facility, target: str, country: str):
+    """(connection, service) pairs of active connections serving `country` for `target`."""
+    category = request.carrier_product_category
+    same_day = request.service_level == "SAMEDAY"
+    preferred = request.preferred_carrier_keys
+    for connection in facility.carrier_connections:
+        if not connection.active:
+            continue
+        if connection.valid_delivery_targets and target not in connection.valid_delivery_targets:
+            continue
+        if preferred and connection.carrier_key not in preferred:
+            continue
+        for service in connection.services:
+            if service.source_country and service.source_country != facility.country:
+                continue
+            if country not in service.destination_countries:
+                continue
+            if category and service.product_category != category:
+                continue
+            if same_day and service.max_transit_days != 0:
+                continue
+            yield connection, service
+
+
+def build_problem(request: RoutingRequest) -> Problem:
+    config = request.configuration
+    articles: list[str] = []
+    demand: list[int] = []
+    index_of: dict[str, int] = {}
+    for line in request.lines:
+        if line.quantity <= 0:
+            continue
+        if line.tenant_article_id not in index_of:
+            index_of[line.tenant_article_id] = len(articles)
+            articles.append(line.tenant_article_id)
+            demand.append(0)
+        demand[index_of[line.tenant_article_id]] += line.quantity
+    total_units = sum(demand)
+
+    distance_weight, distance_threshold = _rating_weight(config, RATING_GEO_DISTANCE)
+    balancing_weight, balancing_threshold = _rating_weight(config, RATING_STOCK_BALANCING)
+    store_weight, _ = _rating_weight(config, RATING_PREFER_STORE)
+    warehouse_weight, _ = _rating_weight(config, RATING_PREFER_WAREHOUSE)
+    deliveries_weight, _ = _rating_weight(config, RATING_NUMBER_OF_DELIVERIES)
+    costs_weight, costs_threshold = _rating_weight(config, RATING_DELIVERY_COSTS)
+    time_weight, time_threshold = _rating_weight(config, RATING_DELIVERY_TIME)
+    max_sources = max(1, int(config.max_split_count))
+    total_max = sum(
+        _rating_weight(config, name)[0] for name in RATING_ORDER
+    )  # the largest rating total any solution can reach
+    weights = Weights(
+        deliveries=deliveries_weight,
+        deliveries_threshold=float(max(max_sources - 1, 1)),
+        costs=costs_weight,
+        costs_threshold=float(costs_threshold or 30.0),
+        time=time_weight,
+        time_threshold=float(time_threshold or 7.0),
+        big=total_max + 1.0,
+    )
+    distance_threshold = float(distance_threshold or 1000.0)
+    balancing_threshold = float(balancing_threshold or 20.0)
+
+    is_collect = isinstance(request.destination, CollectDestination)
+    method = COLLECT if is_collect else SHIPPING
+    problem = Problem(
+        request=request,
+        method=method,
+        articles=articles,
+        demand=demand,
+        total_units=total_units,
+        candidates=[],
+        weights=weights,
+        max_sources=max_sources,
+        pickup=None,
+    )
+    if not articles:
+        return problem
+
+    pickup: Facility | None = None
+    if is_collect:
+        pickup = next(
+            (f for f in request.facilities if f.facility_id == request.destination.facility_id),
+            None,
+        )
+        problem.pickup = pickup
+        if pickup is None:
+            problem.failure_reason = "The pickup facility is unknown."
+            return problem
+        if config.fence_active(FENCE_FACILITY_STATUS) and pickup.status != ONLINE:
+            problem.failure_reason = f"The pickup facility is {pickup.status}."
+            return problem
+        if config.fence_active(FENCE_FACILITY_SERVICE) and PICKUP not in pickup.services:
+            problem.failure_reason = "The pickup facility does not offer PICKUP."
+            return problem
+        if delivery.next_picking_start(pickup, request.now) is None:
+            problem.failure_reason = "The pickup facility has no picking time ahead."
+            return problem
+        dest_lat, dest_lon, dest_country = pickup.latitude, pickup.longitude, pickup.country
+        target = SHIP_TO_STORE
+        allowed_sources = request.supplying_facility_ids
+    else:
+        dest_lat = request.destination.latitude
+        dest_lon = request.destination.longitude
+        dest_country = request.destination.country
+        target = SHIP_TO_CUSTOMER
+        allowed_sources = request.preselected_facility_ids
+    has_destination_coordinates = dest_lat is not None and dest_lon is not None
+
+    availability = request.availability
+    now = request.now
+    check_status = config.fence_active(FENCE_FACILITY_STATUS)
+    check_service = config.fence_active(FENCE_FACILITY_SERVICE)
+    check_carrier = config.fence_active(FENCE_CARRIER)
+    check_preselected = config.fence_active(FENCE_PRESELECTED_FACILITIES)
+    check_capacity = config.fence_active(FENCE_CAPACITY)
+    complete_only = config.fence_active(FENCE_COMPLETE_STOCK) and max_sources == 1
+    estimates: dict[tuple, DeliveryEstimate | None] = {}
+    targets: dict[tuple, dt.datetime | None] = {}
+    today = now.date()
+    excluded = problem.excluded
+    seen: set[str] = set()
+
+    for facility in request.facilities:
+        facility_id = facility.facility_id
+        if facility_id in seen:
+            continue
+        seen.add(facility_id)
+        is_pickup = pickup is not None and facility_id == pickup.facility_id
+        available = [
+            min(availability.get((facility_id, article), 0), need)
+            for article, need in zip(articles, demand, strict=True)
+        ]
+        if not any(a > 0 for a in available):
+            continue  # pruned: stocks nothing of this cart
+        if complete_only and available != demand:
+            excluded[facility_id] = FENCE_COMPLETE_STOCK
+            continue
+        if check_status and facility.status != ONLINE:
+            excluded[facility_id] = FENCE_FACILITY_STATUS
+            continue
+        capacity = facility.remaining_capacity
+        if check_capacity and capacity is not None and capacity <= 0:
+            excluded[facility_id] = FENCE_CAPACITY
+            continue
+        if (
+            check_preselected
+            and allowed_sources
+            and not is_pickup
+            and facility_id not in allowed_sources
+        ):
+            excluded[facility_id] = FENCE_PRESELECTED_FACILITIES
+            continue
+        if (
+            check_service
+            and not is_pickup
+            and facility.location_type == STORE
+            and SHIP_FROM_STORE not in facility.services
+        ):
+            excluded[facility_id] = FENCE_FACILITY_SERVICE
+            continue
+
+        carrier: CarrierChoice | None = None
+        estimate: DeliveryEstimate | None = None
+        target_time: dt.datetime | None = None
+        cost = 0.0
+        currency = None
+        if is_pickup:
+            estimate = delivery.estimate_unpicked(facility, now)
+            if estimate is None:
+                excluded[facility_id] = FENCE_FACILITY_STATUS
+                continue
+            target_time = estimate.ready_at
+            days = estimate.max_delivery_days
+        else:
+            best = None
+            for connection, service in _carrier_options(request, facility, target, dest_country):
+                key = (
+                    facility.timezone,
+                    id(facility.picking_times),
+                    id(facility.closing_days),
+                    facility.fulfillment_process_buffer,
+                    connection.cutoff_hour,
+                    connection.cutoff_minute,
+                    service.min_transit_days,
+                    service.max_transit_days,
+                )
+                if key in estimates:
+                    option_estimate = estimates[key]
+                else:
+                    option_estimate = estimates[key] = delivery.estimate_shipment(
+                        facility,
+                        now,
+                        connection.cutoff_hour,
+                        connection.cutoff_minute,
+                        service.min_transit_days,
+                        service.max_transit_days,
+                    )
+                if option_estimate is None:
+                    continue
+                option_target = None
+                if is_collect:
+                    target_key = (option_estimate.latest_delivery_date,)
+                    if target_key in targets:
+                        option_target = targets[target_key]
+                    else:
+                        option_target = targets[target_key] = delivery.transfer_arrival_target(
+                            pickup, option_estimate.latest_delivery_date, now
+                        )
+                    if option_target is None:
+                        continue
+                    option_days = (option_target.date() - today).days
+                else:
+                    option_days = option_estimate.max_delivery_days
+                option_cost = service.cost or 0.0
+                score = (
+                    weights.fixed(1, option_cost, option_days),
+                    option_days,
+                    option_cost,
+                    connection.carrier_key,
+                    service.product_category,
+                )
+                if best is None or score < best[0]:
+                    best = (score, connection, service, option_estimate, option_target)
+            if best is None:
+                if check_carrier:
+                    excluded[facility_id] = FENCE_CARRIER
+                    continue
+                # Carrier fence off and no carrier: assume a day's transit, no cost.
+                estimate = delivery.estimate_shipment(facility, now, 23, 59, 1, 1)
+                if estimate is None:
+                    excluded[facility_id] = FENCE_FACILITY_STATUS
+                    continue
+                if is_collect:
+                    target_time = delivery.transfer_arrival_target(
+                        pickup, estimate.latest_delivery_date, now
+                    )
+                    if target_time is None:
+                        excluded[facility_id] = FENCE_FACILITY_STATUS
+                        continue
+                    days = (target_time.date() - today).days
+                else:
+                    days = estimate.max_delivery_days
+            else:
+                _, connection, service, estimate, target_time = best
+                carrier = CarrierChoice(
+                    carrier_id=connection.carrier_id,
+                    carrier_key=connection.carrier_key,
+                    carrier_name=connection.carrier_name,
+                    product_category=service.product_category,
+                    min_transit_days=service.min_transit_days,
+                    max_transit_days=service.max_transit_days,
+                    cost=service.cost,
+                    currency=service.currency,
+                )
+                cost = service.cost or 0.0
+                currency = service.currency if service.cost is not None else None
+                days = (
+                    (target_time.date() - today).days if is_collect else estimate.max_delivery_days
+                )
+
+        if is_pickup:
+            distance = 0.0
+        elif has_destination_coordinates and facility.latitude is not None:
+            distance = haversine_km(facility.latitude, facility.longitude, dest_lat, dest_lon)
+        else:
+            distance = None
+        per_unit = 0.0
+        if distance_weight and has_destination_coordinates:
+            ratio = 1.0 if distance is None else min(distance / distance_threshold, 1.0)
+            per_unit += distance_weight * ratio
+        if store_weight and facility.location_type != STORE:
+            per_unit += store_weight
+        if warehouse_weight and facility.location_type != WAREHOUSE:
+            per_unit += warehouse_weight
+        unit_cost = []
+        for article_index, article in enumerate(articles):
+            cost_here = per_unit
+            if balancing_weight and available[article_index] > 0:
+                left = availability.get((facility_id, article), 0)
+                cost_here += balancing_weight * max(0.0, 1.0 - left / balancing_threshold)
+            unit_cost.append(cost_here / total_units)
+        problem.candidates.append(
+            Candidate(
+                facility=facility,
+                is_pickup=is_pickup,
+                carrier=carrier,
+                estimate=estimate,
+                target_time=target_time,
+                distance_km=distance,
+                days=max(days, 0),
+                cost=cost,
+                currency=currency,
+                available=available,
+                unit_cost=unit_cost,
+            )
+        )
+    return problem
+
+
+# ---------------------------------------------------------------- evaluating sets
+
+
+def fill(problem: Problem, members: list[Candidate], article_index: int):
+    """[(candidate, units)] filling one article from `members` cheapest first; and the units
+    left unassigned."""
+    need = problem.demand[article_index]
+    result = []
+    options = sorted(
+        (c for c in members if c.available[article_index] > 0),
+        key=lambda c: (c.unit_cost[article_index], c.rank),
+    )
+    for candidate in options:
+        if need <= 0:
+            break
+        take = min(need, candidate.available[article_index])
+        result.append((candidate, take))
+        need -= take
+    return result, need
+
+
+def evaluate(problem: Problem, members: list[Candidate]) -> float:
+    """Objective of using exactly `members` (rating penalties + BIG per unassigned unit)."""
+    weights = problem.weights
+    cost_sum = 0.0
+    max_days = 0
+    for candidate in members:
+        cost_sum += candidate.cost
+        if candidate.days > max_days:
+            max_days = candidate.days
+    total = weights.fixed(len(members), cost_sum, max_days)
+    big = weights.big
+    for article_index, need in enumerate(problem.demand):
+        options = [
+            (c.unit_cost[article_index], c.rank, c.available[article_index])
+            for c in members
+            if c.available[article_index] > 0
+        ]
+        if len(options) > 1:
+            options.sort()
+        for unit_cost, _, available in options:
+            if need <= 0:
+                break
+            take = available if available < need else need
+            total += unit_cost * take
+            need -= take
+        total += big * need
+    return total
+
+
+def _standalone(problem: Problem, candidate: Candidate) -> float:
+    weights = problem.weights
+    total = weights.fixed(1, candidate.cost, candidate.days)
+    big = weights.big
+    for need, available, unit_cost in zip(
+        problem.demand, candidate.available, candidate.unit_cost, strict=True
+    ):
+        take = available if available < need else need
+        total += unit_cost * take + big * (need - take)
+    return total
+
+
+def rank_candidates(problem: Problem) -> None:
+    for candidate in problem.candidates:
+        candidate.standalone = _standalone(problem, candidate)
+    problem.candidates.sort(key=lambda c: (c.standalone, c.facility.facility_id))
+    for rank, candidate in enumerate(problem.candidates):
+        candidate.rank = rank
+
+
+def greedy(problem: Problem) -> tuple[list[Candidate], float]:
+    """Best stand-alone facility, then add facilities while units are missing and it helps."""
+    candidates = problem.candidates
+    if not candidates:
+        return [], evaluate(problem, [])
+    chosen = [candidates[0]]
+    best = candidates[0].standalone
+    while len(chosen) < problem.max_sources:
+        missing = []
+        for article_index, need in enumerate(problem.demand):
+            supplied = sum(c.available[article_index] for c in chosen)
+            if supplied < need:
+                missing.append(article_index)
+        if not missing:
+            break
+        chosen_ranks = {c.rank for c in chosen}
+        pool = []
+        for candidate in candidates:
+            if candidate.rank in chosen_ranks:
+                continue
+            if any(candidate.available[a] > 0 for a in missing):
+                pool.append(candidate)
+                if len(pool) >= GREEDY_POOL:
+                    break
+        step_best = None
+        for candidate in pool:
+            value = evaluate(problem, [*chosen, candidate])
+            if step_best is None or value < step_best[0] - EPSILON:
+                step_best = (value, candidate)
+        if step_best is None or step_best[0] >= best - EPSILON:
+            break
+        best = step_best[0]
+        chosen.append(step_best[1])
+    return chosen, best
+
+
+class _Search:
+    """Depth-first branch and bound over facility sets in rank order."""
+
+    def __init__(self, problem: Problem, incumbent: list[Candidate], value: float, budget: int):
+        self.problem = problem
+        self.best = list(incumbent)
+        self.best_value = value
+        self.budget = budget
+        self.work = 0
+        self.exhausted = False
+        candidates = problem.candidates
+        count = len(candidates)
+        article_count = len(problem.articles)
+        k = problem.max_sources
+        # Per article, over candidates[i:]: the cheapest unit cost, and the k largest stocks.
+        self.suffix_min = [[math.inf] * (count + 1) for _ in range(article_count)]
+        self.suffix_top = [[()] * (count + 1) for _ in range(article_count)]
+        for a in range(article_count):
+            minimum = math.inf
+            top: tuple[int, ...] = ()
+            mins = self.suffix_min[a]
+            tops = self.suffix_top[a]
+            for i in range(count - 1, -1, -1):
+                candidate = candidates[i]
+                available = candidate.available[a]
+                if available > 0:
+                    if candidate.unit_cost[a] < minimum:
+                        minimum = candidate.unit_cost[a]
+                    if len(top) < k or available > top[-1]:
+                        top = tuple(sorted((*top, available), reverse=True)[:k])
+                mins[i] = minimum
+                tops[i] = top
+        self.work += count * article_count // 8
+
+    def bound(self, members: list[Candidate], start: int) -> float:
+        """Lower bound on the objective of `members` plus any facilities from `start` on."""
+        problem = self.problem
+        weights = problem.weights
+        cost_sum = 0.0
+        max_days = 0
+        for candidate in members:
+            cost_sum += candidate.cost
+            if candidate.days > max_days:
+                max_days = candidate.days
+        total = weights.fixed(len(members), cost_sum, max_days)
+        slots = problem.max_sources - len(members)
+        big = weights.big
+        for a, need in enumerate(problem.demand):
+            options = [(c.unit_cost[a], c.available[a]) for c in members if c.available[a] > 0]
+            if slots > 0:
+                extra = sum(self.suffix_top[a][start][:slots])
+                if extra:
+                    options.append((self.suffix_min[a][start], extra))
+            options.sort()
+            for unit_cost, available in options:
+                if need <= 0:
+                    break
+                take = available if available < need else need
+                total += unit_cost * take
+                need -= take
+            total += big * need
+        self.work += len(problem.demand) * (len(members) + 1)
+        return total
+
+    def run(self) -> None:
+        self._expand([], 0)
+
+    def _expand(self, members: list[Candidate], start: int) -> None:
+        candidates = self.problem.candidates
+        article_count = len(self.problem.demand)
+        for index in range(start, len(candidates)):
+            if self.work >= self.budget:
+                self.exhausted = True
+                return
+            if self.bound(members, index) >= self.best_value - EPSILON:
+                return  # later starts only bound higher
+            extended = [*members, candidates[index]]
+            value = evaluate(self.problem, extended)
+            self.work += article_count * len(extended)
+            if value < self.best_value - EPSILON:
+                self.best_value = value
+                self.best = extended
+            if len(extended) < self.problem.max_sources:
+                self._expand(extended, index + 1)
+                if self.exhausted:
+                    return
+
+
+def optimise(problem: Problem, level: float) -> tuple[list[Candidate], str]:
+    rank_candidates(problem)
+    chosen, value = greedy(problem)
+    if level <= 0 or not problem.candidates:
+        return chosen, "greedy"
+    budget = max(1, int(FULL_SEARCH_WORK_UNITS * min(level, 1.0)))
+    search = _Search(problem, chosen, value, budget)
+    search.run()
+    return search.best, "exact (budget exhausted)" if search.exhausted else "exact"
+
+
+# ---------------------------------------------------------------- the decision
+
+
+def _rating_result(config, name, penalty, metric, threshold, explanation) -> RatingResult:
+    setting = config.rating(name)
+    return RatingResult(
+        name=name,
+        title=RATING_TITLES[name],
+        penalty=round(penalty, 6),
+        metric=None if metric is None else round(metric, 6),
+        threshold=threshold,
+        max_penalty=float(setting.max_penalty) if setting.active else 0.0,
+        explanation=explanation,
+    )
+
+
+def _rating_results(problem: Problem, members: list[Candidate], taken) -> list[RatingResult]:
+    """Recompute each active rating on the final solution, with a sentence explaining it."""
+    request = problem.request
+    config = request.configuration
+    weights = problem.weights
+    total_units = problem.total_units
+    assigned = sum(units for _, _, units in taken) or 0
+    results = []
+    count = len(members)
+    label = "transfers" if problem.method == COLLECT else "deliveries"
+
+    def active(name):
+        return config.rating(name).active
+
+    if active(RATING_GEO_DISTANCE):
+        setting = config.rating(RATING_GEO_DISTANCE)
+        threshold = float(setting.threshold or 1000.0)
+        known = [(c, units) for c, _, units in taken if c.distance_km is not None]
+        has_coordinates = not (
+            problem.method == SHIPPING
+            and (request.destination.latitude is None or request.destination.longitude is None)
+        )
+        if not has_coordinates:
+            results.append(
+                _rating_result(
+                    config,
+                    RATING_GEO_DISTANCE,
+                    0.0,
+                    None,
+                    threshold,
+                    "The destination has no coordinates, so distance was not rated.",
+                )
+            )
+        else:
+            penalty = 0.0
+            for c, _, units in taken:
+                ratio = 1.0 if c.distance_km is None else min(c.distance_km / threshold, 1.0)
+                penalty += setting.max_penalty * ratio * units / total_units
+            mean = (
+                sum(c.distance_km * units for c, units in known) / sum(u for _, u in known)
+                if known
+                else None
+            )
+            where = "to the pickup store" if problem.method == COLLECT else "to the consumer"
+            text = (
+                f"Units travel {mean:.0f} km on average {where} (full penalty at "
+                f"{threshold:.0f} km, weighted by share of the cart's units)."
+                if mean is not None
+                else "No assigned unit has a known distance."
+            )
+            results.append(
+                _rating_result(config, RATING_GEO_DISTANCE, penalty, mean, threshold, text)
+            )
+    if active(RATING_NUMBER_OF_DELIVERIES):
+        splits = max(count - 1, 0)
+        penalty = weights.deliveries * min(splits / weights.deliveries_threshold, 1.0)
+        text = (
+            f"{count} source facilit{'y' if count == 1 else 'ies'}, {splits} split(s); "
+            f"max {problem.max_sources} source(s) allowed, full penalty at "
+            f"{weights.deliveries_threshold:.0f} split(s)."
+        )
+        if count == 0:
+            text = f"No {label}: nothing could be sourced."
+        results.append(
+            _rating_result(
+                config,
+                RATING_NUMBER_OF_DELIVERIES,
+                penalty if count > 1 else 0.0,
+                float(splits),
+                weights.deliveries_threshold,
+                text,
+            )
+        )
+    if active(RATING_DELIVERY_COSTS):
+        cost_sum = sum(c.cost for c in members)
+        currency = next((c.currency for c in members if c.currency), "")
+        penalty = weights.costs * min(cost_sum / weights.costs_threshold, 1.0) if cost_sum else 0
+        text = (
+            f"Shipping costs {cost_sum:.2f} {currency} for {count} parcel(s) "
+            f"(full penalty at {weights.costs_threshold:.2f})."
+        ).replace("  ", " ")
+        results.append(
+            _rating_result(
+                config, RATING_DELIVERY_COSTS, penalty, cost_sum, weights.costs_threshold, text
+            )
+        )
+    if active(RATING_DELIVERY_TIME):
+        max_days = max((c.days for c in members), default=0)
+        penalty = weights.time * min(max_days / weights.time_threshold, 1.0) if max_days else 0
+        what = "ready for collection" if problem.method == COLLECT else "delivered"
+        text = (
+            f"Everything is {what} within {max_days} day(s) "
+            f"(full penalty at {weights.time_threshold:.0f} days)."
+        )
+        results.append(
+            _rating_result(
+                config, RATING_DELIVERY_TIME, penalty, float(max_days), weights.time_threshold, text
+            )
+        )
+    if active(RATING_STOCK_BALANCING):
+        setting = config.rating(RATING_STOCK_BALANCING)
+        threshold = float(setting.threshold or 20.0)
+        penalty = 0.0
+        weighted_left = 0.0
+        for c, article, units in taken:
+            left = request.availability.get((c.facility.facility_id, article), 0)
+            weighted_left += left * units
+            penalty += setting.max_penalty * max(0.0, 1.0 - left / threshold) * units / total_units
+        mean_left = weighted_left / assigned if assigned else None
+        text = (
+            f"Units come from stock of {mean_left:.1f} available on average "
+            f"(no penalty from {threshold:.0f} available up)."
+            if mean_left is not None
+            else "Nothing taken from stock."
+        )
+        results.append(
+            _rating_result(config, RATING_STOCK_BALANCING, penalty, mean_left, threshold, text)
+        )
+    for name, wanted in ((RATING_PREFER_STORE, STORE), (RATING_PREFER_WAREHOUSE, WAREHOUSE)):
+        if not active(name):
+            continue
+        setting = config.rating(name)
+        other = sum(units for c, _, units in taken if c.facility.location_type != wanted)
+        penalty = setting.max_penalty * other / total_units if total_units else 0.0
+        share = other / assigned if assigned else 0.0
+        text = f"{other} of {assigned} unit(s) come from facilities that are not a {wanted}."
+        results.append(_rating_result(config, name, penalty, share, 1.0, text))
+    return results
+
+
+def _assign_lines(problem: Problem, taken_by_article):
+    """Split each article's per-facility units over its lines: lines that cannot be
+    backordered are served first, so a shortage lands on backorderable lines."""
+    lines_by_article: dict[str, list] = {}
+    for line in problem.request.lines:
+        if line.quantity > 0:
+            lines_by_article.setdefault(line.tenant_article_id, []).append(line)
+    allocations: dict[str, list[Allocation]] = {}
+    unassigned: list[UnassignedQuantity] = []
+    for article_index, article in enumerate(problem.articles):
+        lines = sorted(lines_by_article[article], key=lambda line: line.allows_backorder)
+        sources = [[c, units] for c, units in taken_by_article[article_index]]
+        for line in lines:
+            need = line.quantity
+            for source in sources:
+                if need == 0:
+                    break
+                if source[1] == 0:
+                    continue
+                take = min(need, source[1])
+                source[1] -= take
+                need -= take
+                facility_id = source[0].facility.facility_id
+                allocations.setdefault(facility_id, []).append(
+                    Allocation(line.line_id, article, facility_id, take)
+                )
+            if need:
+                unassigned.append(
+                    UnassignedQuantity(
+                        line_id=line.line_id,
+                        tenant_article_id=article,
+                        quantity=need,
+                        backordered=line.allows_backorder,
+                        reason=_shortage_reason(problem),
+                    )
+                )
+    return allocations, unassigned
+
+
+def _shortage_reason(problem: Problem) -> str:
+    if problem.failure_reason:
+        return problem.failure_reason
+    if problem.max_sources == 1:
+        return "Not enough stock in any single eligible facility (splitting is off)."
+    return "Not enough stock in the eligible facilities within the allowed number of splits."
+
+
+def build_decision(problem: Problem, members: list[Candidate], search: str) -> RoutingDecision:
+    request = problem.request
+    now = request.now
+    taken_by_article = []
+    for article_index in range(len(problem.articles)):
+        taken, _ = fill(problem, members, article_index)
+        taken_by_article.append(taken)
+    allocations, unassigned = _assign_lines(problem, taken_by_article)
+    # Sources that ended up supplying nothing are dropped (they would only add penalties).
+    used = [c for c in members if c.facility.facility_id in allocations]
+    used.sort(key=lambda c: (not c.is_pickup, c.rank))
+    taken = [
+        (c, problem.articles[a], units)
+        for a, pairs in enumerate(taken_by_article)
+        for c, units in pairs
+    ]
+    ratings = _rating_results(problem, used, taken)
+    total_penalty = round(sum(r.penalty for r in ratings), 6)
+
+    nodes = []
+    transfers = []
+    for candidate in used:
+        facility_allocations = tuple(allocations[candidate.facility.facility_id])
+        nodes.append(
+            FulfillmentNode(
+                facility=candidate.facility,
+                allocations=facility_allocations,
+                carrier=candidate.carrier,
+                estimate=candidate.estimate,
+                distance_km=(
+                    None if candidate.distance_km is None else round(candidate.distance_km, 3)
+                ),
+                is_pickup_location=candidate.is_pickup,
+            )
+        )
+        if problem.method == COLLECT and not candidate.is_pickup:
+            estimate = candidate.estimate
+            pickup_zone = delivery.zone(problem.pickup.timezone)
+            transfers.append(
+                Transfer(
+                    source_facility_id=candidate.facility.facility_id,
+                    target_facility_id=problem.pickup.facility_id,
+                    allocations=facility_allocations,
+                    carrier=candidate.carrier,
+                    time_line=TransferTimeLine(
+                        calculation_start_point=now,
+                        earliest_picking_start=estimate.picking_start,
+                        latest_picking_start=estimate.latest_picking_start,
+                        target_time=candidate.target_time,
+                        earliest_possible_delivery_time=dt.datetime.combine(
+                            estimate.earliest_delivery_date, dt.time(0, 0), tzinfo=pickup_zone
+                        ),
+                        used_transit_time_in_days=(
+                            candidate.carrier.max_transit_days if candidate.carrier else 1
+                        ),
+                    ),
+                )
+            )
+
+    costs = [c for c in used if c.currency]
+    total_costs = Money(round(sum(c.cost for c in costs), 2), costs[0].currency) if costs else None
+    estimated_date = None
+    min_days = max_days = None
+    collect_target = None
+    if used:
+        if problem.method == COLLECT:
+            collect_target = max(c.target_time for c in used)
+            estimated_date = collect_target.date()
+            min_days = max_days = max(c.days for c in used)
+        else:
+            estimated_date = max(c.estimate.latest_delivery_date for c in used)
+            min_days = max(c.estimate.min_delivery_days for c in used)
+            max_days = max(c.estimate.max_delivery_days for c in used)
+    return RoutingDecision(
+        method=problem.method,
+        nodes=tuple(nodes),
+        transfers=tuple(transfers),
+        unassigned=tuple(unassigned),
+        rating_results=tuple(ratings),
+        total_penalty=total_penalty,
+        total_costs=total_costs,
+        estimated_delivery_date=estimated_date,
+        min_delivery_days=min_days,
+        max_delivery_days=max_days,
+        collect_target_time=collect_target,
+        pickup_facility=problem.pickup,
+        excluded_facilities=dict(problem.excluded),
+        search=search,
+    )
+
+
+def solve(request: RoutingRequest) -> RoutingDecision:
+    """Route `request`: see the module docstring."""
+    problem = build_problem(request)
+    if problem.failure_reason:
+        problem.candidates = []
+    members, search = optimise(problem, float(request.resource_investment or 0.0))
+    return build_decision(problem, members, search)
