@@ -16,6 +16,9 @@ DEFAULTS = {
     # it keeps claiming new ones.
     "EVENTS_DELIVERY_BATCH_SIZE": 200,
     "EVENTS_DELIVERY_TIME_BUDGET": 60.0,
+    # Whether a commit that recorded events enqueues their delivery task at once (otherwise
+    # only the periodic task delivers them).
+    "EVENTS_ENQUEUE_AFTER_COMMIT": True,
     # Delivered or failed events older than this many days are deleted by the periodic task.
     "EVENTS_RETENTION_DAYS": 30,
 }

@@ -60,7 +60,8 @@ def record_event(event_name, payload):
         raise ValueError(f"Unknown event {event_name!r}")
     frozen = json.loads(json.dumps(payload, cls=JSONEncoder))
     event = OutboxEvent.objects.create(event=EventName(event_name), payload=frozen)
-    transaction.on_commit(lambda: enqueue_event_delivery(event.id), robust=True)
+    if conf.setting("EVENTS_ENQUEUE_AFTER_COMMIT"):
+        transaction.on_commit(lambda: enqueue_event_delivery(event.id), robust=True)
     return event
 
 
