@@ -1,0 +1,75 @@
+"""Reads of orders. Lists prefetch line items so a page costs a fixed number of queries."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+
+from config.errors import InvalidInput, NotFound
+from orders.models import Order, OrderLineItem, OrderModificationConfiguration
+
+
+def parse_order_id(order_id):
+    """Our ids are UUIDs; anything else names no order (404, not a 500)."""
+    if isinstance(order_id, uuid.UUID):
+        return order_id
+    try:
+        return uuid.UUID(str(order_id))
+    except ValueError:
+        raise NotFound("Order not found.", f"There is no order with id {order_id}.") from None
+
+
+def with_line_items(queryset):
+    return queryset.prefetch_related(
+        Prefetch("order_line_items", queryset=OrderLineItem.objects.order_by("position", "id"))
+    )
+
+
+def get_order(order_id):
+    order_uuid = parse_order_id(order_id)
+    order = with_line_items(Order.objects.filter(id=order_uuid)).first()
+    if order is None:
+        raise NotFound("Order not found.", f"There is no order with id {order_id}.")
+    return order
+
+
+@dataclass
+class OrderList:
+    orders: list
+    total: int
+
+
+# GET /api/orders lists the newest orders first; startAfterId continues after a given order.
+LIST_ORDERING = ("-order_date", "-id")
+
+
+def list_orders(*, start_after_id=None, size=25, tenant_order_id=None, consumer_id=None):
+    queryset = Order.objects.all()
+    if tenant_order_id is not None:
+        queryset = queryset.filter(tenant_order_id=tenant_order_id)
+    if consumer_id is not None:
+        queryset = queryset.filter(consumer_id=consumer_id)
+    total = queryset.count()
+    page = queryset
+    if start_after_id is not None:
+        try:
+            anchor_id = uuid.UUID(str(start_after_id))
+        except ValueError:
+            anchor_id = None
+        anchor = Order.objects.filter(id=anchor_id).values("order_date", "id").first()
+        if anchor is None:
+            raise InvalidInput(
+                "startAfterId: no such order.",
+                f"There is no order with id {start_after_id} to continue after.",
+            )
+        page = page.filter(
+            Q(order_date__lt=anchor["order_date"])
+            | Q(order_date=anchor["order_date"], id__lt=anchor["id"])
+        )
+    orders = list(with_line_items(page.order_by(*LIST_ORDERING))[:size])
+    return OrderList(orders=orders, total=total)
+
+
+def get_order_modification_configuration():
+    configuration, _ = OrderModificationConfiguration.objects.get_or_create(pk=1)
+    return configuration

@@ -1,0 +1,312 @@
+"""All state changes of orders. Each runs in one transaction; a ServiceError leaves nothing
+behind. Functions take validated wire dicts (camelCase keys) as the serializers produce them.
+"""
+
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import InvalidInput, NotFound, VersionConflict
+from inventory import services as inventory_services
+from inventory.models import Reservation
+from orders.fields import format_wire_datetime, parse_wire_datetime
+from orders.locking import lock_order_at_version
+from orders.models import (
+    TENANT_ORDER_ID_BLOCKING_STATUSES,
+    Order,
+    OrderLineItem,
+    OrderModificationConfiguration,
+    OrderStatus,
+)
+from orders.selectors import get_order, get_order_modification_configuration
+
+# Wire fields kept in Order.extra / OrderLineItem.extra: accepted, stored and returned as sent.
+ORDER_EXTRA_FIELDS = ("source", "customServices", "pricing")
+LINE_EXTRA_FIELDS = (
+    "measurementUnitKey",
+    "secondaryMeasurementUnitKey",
+    "secondaryQuantity",
+    "measurementValidation",
+    "scannableCodes",
+    "shopPrice",
+    "tags",
+    "allowedSubstitutes",
+)
+CANCELLABLE_STATUSES = (OrderStatus.OPEN, OrderStatus.LOCKED, OrderStatus.PROMISED)
+MODIFIABLE_STATUSES = (OrderStatus.OPEN, OrderStatus.LOCKED, OrderStatus.PROMISED)
+
+
+def _tenant_order_id_taken(tenant_order_id):
+    return InvalidInput(
+        f"tenantOrderId {tenant_order_id} is already used by an active order.",
+        "Orders with the same tenantOrderId are only allowed if the previous orders are not "
+        "OPEN, LOCKED or PROMISED. Cancel the previous order first.",
+    )
+
+
+def _consumer_columns(consumer):
+    addresses = consumer.get("addresses") or []
+    first = addresses[0] if addresses else {}
+    name = " ".join(part for part in (first.get("firstName"), first.get("lastName")) if part)
+    return {
+        "consumer_id": consumer.get("consumerId") or "",
+        "consumer_email": consumer.get("email") or first.get("email") or "",
+        "consumer_name": name or first.get("companyName") or "",
+    }
+
+
+def _as_datetime(value):
+    return value if not isinstance(value, str) else parse_wire_datetime(value)
+
+
+@transaction.atomic
+def create_order(data, *, user=None, status=OrderStatus.OPEN, promise_valid_until=None):
+    """Create an order with its line items from a validated OrderForCreation wire dict.
+
+    `status` other than OPEN (e.g. PROMISED from the promise flow) wins over a status in
+    `data`; otherwise `data["status"]` (OPEN or LOCKED) or OPEN applies.
+    """
+    if status == OrderStatus.OPEN:
+        status = data.get("status") or OrderStatus.OPEN
+    tenant_order_id = data.get("tenantOrderId")
+    if (
+        tenant_order_id
+        and status in TENANT_ORDER_ID_BLOCKING_STATUSES
+        and Order.objects.filter(
+            tenant_order_id=tenant_order_id, status__in=TENANT_ORDER_ID_BLOCKING_STATUSES
+        ).exists()
+    ):
+        raise _tenant_order_id_taken(tenant_order_id)
+
+    consumer = data.get("consumer") or {}
+    order = Order(
+        tenant_order_id=tenant_order_id,
+        status=status,
+        order_date=_as_datetime(data["orderDate"]),
+        consumer=consumer,
+        **_consumer_columns(consumer),
+        delivery_preferences=data.get("deliveryPreferences") or {},
+        custom_attributes=data.get("customAttributes"),
+        tags=data.get("tags") or [],
+        stickers=data.get("stickers") or [],
+        status_reasons=data.get("statusReasons") or [],
+        payment_info=data.get("paymentInfo"),
+        promises_options=data.get("promisesOptions"),
+        extra={key: data[key] for key in ORDER_EXTRA_FIELDS if key in data},
+        promise_valid_until=promise_valid_until if status == OrderStatus.PROMISED else None,
+    )
+    try:
+        # A savepoint: the partial unique index catches the race the check above cannot.
+        with transaction.atomic():
+            order.save(force_insert=True)
+    except IntegrityError as error:
+        if "unique_active_tenant_order_id" in str(error):
+            raise _tenant_order_id_taken(tenant_order_id) from None
+        raise
+    OrderLineItem.objects.bulk_create(
+        OrderLineItem(
+            order=order,
+            position=position,
+            tenant_article_id=line["article"]["tenantArticleId"],
+            article=line["article"],
+            quantity=line["quantity"],
+            custom_attributes=line.get("customAttributes"),
+            extra={key: line[key] for key in LINE_EXTRA_FIELDS if key in line},
+        )
+        for position, line in enumerate(data["orderLineItems"])
+    )
+    return get_order(order.id)
+
+
+def _username(user):
+    return getattr(user, "get_username", lambda: None)() if user else None
+
+
+def _apply_preferred_handling_time(delivery_preferences, value):
+    """The documents: shipping orders keep it as desiredDeliveryTime, click-and-collect
+    orders as the collect provisioningTime."""
+    preferences = dict(delivery_preferences or {})
+    if preferences.get("collect"):
+        preferences["collect"] = [
+            {**collect, "provisioningTime": value} for collect in preferences["collect"]
+        ]
+    else:
+        preferences["shipping"] = {
+            **(preferences.get("shipping") or {}),
+            "desiredDeliveryTime": value,
+        }
+    return preferences
+
+
+@transaction.atomic
+def update_order(order_id, data, *, user=None):
+    """PATCH: line quantities, customAttributes and the preferred handling time, under the
+    order's row lock and the client's version."""
+    order = lock_order_at_version(order_id, data["version"])
+    if order.status not in MODIFIABLE_STATUSES:
+        raise InvalidInput(
+            f"An order in status {order.status} cannot be modified.",
+            f"Only {', '.join(MODIFIABLE_STATUSES)} orders can be modified.",
+        )
+    changes = {}
+    if "customAttributes" in data:
+        order.custom_attributes = data["customAttributes"]
+        changes["customAttributes"] = data["customAttributes"]
+    if "preferredHandlingTime" in data:
+        value = data["preferredHandlingTime"]
+        order.preferred_handling_time = parse_wire_datetime(value)
+        order.delivery_preferences = _apply_preferred_handling_time(
+            order.delivery_preferences, value
+        )
+        changes["preferredHandlingTime"] = value
+    if data.get("orderLineItems"):
+        changes["orderLineItems"] = _change_line_quantities(order, data["orderLineItems"])
+
+    order.update_details = [
+        *order.update_details,
+        {
+            key: value
+            for key, value in {
+                "created": format_wire_datetime(timezone.now()),
+                "user": _username(user),
+                "comment": data.get("comment"),
+                "changes": changes,
+            }.items()
+            if value is not None
+        },
+    ]
+    order.version = F("version") + 1
+    order.save()
+    return get_order(order.id)
+
+
+def _change_line_quantities(order, requested):
+    configuration = get_order_modification_configuration()
+    if not configuration.allow_order_line_item_modification:
+        raise InvalidInput(
+            "Order line items cannot be modified.",
+            "The order modification configuration does not allow order line item "
+            "modification (allowOrderLineItemModification is false).",
+        )
+    lines = {str(line.id): line for line in order.order_line_items.all()}
+    new_quantities = {}
+    for change in requested:
+        if change["id"] not in lines:
+            raise InvalidInput(
+                f"orderLineItems: no line item {change['id']} in this order.",
+                "Order line items are addressed by the id the order returned.",
+            )
+        if change["id"] in new_quantities:
+            raise InvalidInput(f"orderLineItems: line item {change['id']} is listed twice.")
+        new_quantities[change["id"]] = change["quantity"]
+    final = {line_id: new_quantities.get(line_id, line.quantity) for line_id, line in lines.items()}
+    if not any(quantity > 0 for quantity in final.values()):
+        raise InvalidInput("An order must have at least one order line item with a quantity > 0.")
+
+    changed = {
+        line_id: quantity
+        for line_id, quantity in new_quantities.items()
+        if quantity != lines[line_id].quantity
+    }
+    reserved_line_ids = {
+        str(line_id)
+        for line_id in Reservation.objects.filter(order_line_item_id__in=list(changed)).values_list(
+            "order_line_item_id", flat=True
+        )
+    }
+    for line_id, quantity in changed.items():
+        line = lines[line_id]
+        if line_id in reserved_line_ids:
+            if quantity > line.quantity:
+                # Growing a line would need a new routing decision and new stock; the promise
+                # made for this order covers only what was reserved.
+                raise InvalidInput(
+                    f"orderLineItems: the quantity of line item {line_id} cannot be increased.",
+                    "Stock is reserved for this line; it can only be reduced. Cancel and "
+                    "re-create the order (or ask for a new delivery promise) to get more.",
+                )
+            inventory_services.shrink_line_reservations(line.id, quantity)
+        OrderLineItem.objects.filter(id=line.id).update(
+            quantity=quantity, last_modified=timezone.now()
+        )
+    return [{"id": change["id"], "quantity": change["quantity"]} for change in requested]
+
+
+@transaction.atomic
+def cancel_order(order_id, *, version, user=None, reason=None, force=False):
+    """CANCEL / FORCE_CANCEL: the order becomes CANCELLED and its stock is released in the
+    same transaction. `reason` is the client's cancelationReasonId."""
+    order = lock_order_at_version(order_id, version)
+    action = "FORCE_CANCEL" if force else "CANCEL"
+    if order.status not in CANCELLABLE_STATUSES:
+        raise InvalidInput(
+            f"{action} is not possible for an order in status {order.status}.",
+            f"Only {', '.join(CANCELLABLE_STATUSES)} orders can be cancelled.",
+        )
+    inventory_services.release_order_reservations(order.id)
+    order.status = OrderStatus.CANCELLED
+    order.promise_valid_until = None
+    if reason:
+        order.cancelation_reason = {"id": reason, "action": "CANCELATION"}
+    order.version = F("version") + 1
+    order.save()
+    return get_order(order.id)
+
+
+@transaction.atomic
+def unlock_order(order_id, *, version, user=None, target_time=None):
+    """UNLOCK: LOCKED → OPEN. `target_time` (optional) becomes deliveryPreferences.targetTime."""
+    order = lock_order_at_version(order_id, version)
+    if order.status != OrderStatus.LOCKED:
+        raise InvalidInput(
+            f"UNLOCK is not possible for an order in status {order.status}.",
+            "Only LOCKED orders can be unlocked.",
+        )
+    order.status = OrderStatus.OPEN
+    if target_time:
+        order.delivery_preferences = {**order.delivery_preferences, "targetTime": target_time}
+    order.version = F("version") + 1
+    order.save()
+    return get_order(order.id)
+
+
+@transaction.atomic
+def update_line_item_custom_attributes(
+    order_id, order_line_item_id, *, version, custom_attributes, user=None
+):
+    """UPDATE_CUSTOM_ATTRIBUTES on a line item: replaces them and raises the order's version."""
+    order = lock_order_at_version(order_id, version)
+    updated = OrderLineItem.objects.filter(order=order, id=_line_uuid(order_line_item_id)).update(
+        custom_attributes=custom_attributes, last_modified=timezone.now()
+    )
+    if not updated:
+        raise NotFound(
+            "Order line item not found.",
+            f"Order {order.id} has no order line item {order_line_item_id}.",
+        )
+    order.version = F("version") + 1
+    order.save(update_fields=["version", "last_modified"])
+    return get_order(order.id)
+
+
+def _line_uuid(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@transaction.atomic
+def update_order_modification_configuration(
+    *, version, allow_order_line_item_modification, user=None
+):
+    get_order_modification_configuration()
+    configuration = OrderModificationConfiguration.objects.select_for_update().get(pk=1)
+    if configuration.version != version:
+        raise VersionConflict(version=configuration.version, request_version=version)
+    configuration.allow_order_line_item_modification = allow_order_line_item_modification
+    configuration.version += 1
+    configuration.save()
+    return configuration

@@ -1,0 +1,231 @@
+"""Orders API views: parse, call a service or selector, render."""
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders import search, selectors, services
+from orders.serializers import (
+    OrderActionSerializer,
+    OrderCancelActionSerializer,
+    OrderForceCancelActionSerializer,
+    OrderForCreationSerializer,
+    OrderForUpdateSerializer,
+    OrderLineItemCustomAttributesUpdateSerializer,
+    OrderListQuerySerializer,
+    OrderModificationConfigurationSerializer,
+    OrderSerializer,
+    OrderUnlockActionSerializer,
+    StrippedOrdersSerializer,
+)
+
+ORDER_TAG = ["Orders (DOMS)"]
+
+
+def validated(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def require_object(data):
+    """A JSON array or scalar where an object belongs: 400, not a 500 further down."""
+    if not isinstance(data, dict):
+        raise serializers.ValidationError("The request body must be a JSON object.")
+    return data
+
+
+class OrderCollectionView(APIView):
+    required_permissions = {"GET": ["orders.view_order"], "POST": ["orders.add_order"]}
+
+    @extend_schema(
+        tags=ORDER_TAG,
+        operation_id="getAllOrders",
+        parameters=[OrderListQuerySerializer],
+        responses={200: StrippedOrdersSerializer},
+    )
+    def get(self, request):
+        query = validated(OrderListQuerySerializer, request.query_params)
+        result = selectors.list_orders(
+            start_after_id=query.get("startAfterId"),
+            size=query["size"],
+            tenant_order_id=query.get("tenantOrderId"),
+            consumer_id=query.get("consumerId"),
+        )
+        return Response(StrippedOrdersSerializer(result).data)
+
+    @extend_schema(
+        tags=ORDER_TAG,
+        operation_id="addOrder",
+        request=OrderForCreationSerializer,
+        responses={201: OrderSerializer},
+    )
+    def post(self, request):
+        data = validated(OrderForCreationSerializer, require_object(request.data))
+        order = services.create_order(data, user=request.user)
+        location = request.build_absolute_uri(reverse("order-detail", args=[order.id]))
+        return Response(OrderSerializer(order).data, status=201, headers={"Location": location})
+
+
+ORDER_ID = OpenApiParameter("orderId", str, OpenApiParameter.PATH)
+LINE_ID = OpenApiParameter("orderLineItemId", str, OpenApiParameter.PATH)
+
+
+class OrderDetailView(APIView):
+    required_permissions = {"GET": ["orders.view_order"], "PATCH": ["orders.change_order"]}
+
+    @extend_schema(
+        tags=ORDER_TAG, operation_id="getOrder", parameters=[ORDER_ID], responses=OrderSerializer
+    )
+    def get(self, request, order_id):
+        return Response(OrderSerializer(selectors.get_order(order_id)).data)
+
+    @extend_schema(
+        tags=ORDER_TAG,
+        operation_id="updateOrder",
+        parameters=[ORDER_ID],
+        request=OrderForUpdateSerializer,
+        responses=OrderSerializer,
+    )
+    def patch(self, request, order_id):
+        selectors.parse_order_id(order_id)
+        data = validated(OrderForUpdateSerializer, require_object(request.data))
+        order = services.update_order(order_id, data, user=request.user)
+        return Response(OrderSerializer(order).data)
+
+
+def _cancel(order_id, data, user):
+    return services.cancel_order(
+        order_id, version=data["version"], user=user, reason=data.get("cancelationReasonId")
+    )
+
+
+def _force_cancel(order_id, data, user):
+    return services.cancel_order(order_id, version=data["version"], user=user, force=True)
+
+
+def _unlock(order_id, data, user):
+    return services.unlock_order(
+        order_id, version=data["version"], user=user, target_time=data.get("targetTime")
+    )
+
+
+# Action name → (request serializer, handler(order_id, validated data, user) -> Order).
+# The promise flow adds CONFIRM_PROMISE and EXTEND_PROMISE here.
+ORDER_ACTIONS = {
+    "CANCEL": (OrderCancelActionSerializer, _cancel),
+    "FORCE_CANCEL": (OrderForceCancelActionSerializer, _force_cancel),
+    "UNLOCK": (OrderUnlockActionSerializer, _unlock),
+}
+
+
+def _update_line_custom_attributes(order_id, line_id, data, user):
+    return services.update_line_item_custom_attributes(
+        order_id,
+        line_id,
+        version=data["version"],
+        custom_attributes=data["customAttributes"],
+        user=user,
+    )
+
+
+ORDER_LINE_ITEM_ACTIONS = {
+    "UPDATE_CUSTOM_ATTRIBUTES": (
+        OrderLineItemCustomAttributesUpdateSerializer,
+        _update_line_custom_attributes,
+    ),
+}
+
+
+def dispatch_action(actions, data):
+    """The action's serializer and handler, chosen by `name`; unknown names are a 400."""
+    data = require_object(data)
+    name = data.get("name")
+    if name not in actions:
+        raise serializers.ValidationError(
+            {"name": [f"Unsupported action {name!r}; expected one of {', '.join(actions)}."]}
+        )
+    serializer_class, handler = actions[name]
+    return validated(serializer_class, data), handler
+
+
+class OrderActionsView(APIView):
+    required_permissions = {"POST": ["orders.perform_order_actions"]}
+
+    @extend_schema(
+        tags=ORDER_TAG,
+        operation_id="orderAction",
+        parameters=[ORDER_ID],
+        request=OrderActionSerializer,
+        responses=OrderSerializer,
+        description="Actions: " + ", ".join(ORDER_ACTIONS) + " (each with the order's version).",
+    )
+    def post(self, request, order_id):
+        selectors.parse_order_id(order_id)
+        data, handler = dispatch_action(ORDER_ACTIONS, request.data)
+        return Response(OrderSerializer(handler(order_id, data, request.user)).data)
+
+
+class OrderLineItemActionsView(APIView):
+    required_permissions = {"POST": ["orders.change_order"]}
+
+    @extend_schema(
+        tags=ORDER_TAG,
+        operation_id="orderLineItemAction",
+        parameters=[ORDER_ID, LINE_ID],
+        request=OrderLineItemCustomAttributesUpdateSerializer,
+        responses=OrderSerializer,
+    )
+    def post(self, request, order_id, order_line_item_id):
+        selectors.parse_order_id(order_id)
+        data, handler = dispatch_action(ORDER_LINE_ITEM_ACTIONS, request.data)
+        order = handler(order_id, order_line_item_id, data, request.user)
+        return Response(OrderSerializer(order).data)
+
+
+class OrderSearchView(APIView):
+    required_permissions = {"POST": ["orders.view_order"]}
+
+    @extend_schema(
+        tags=ORDER_TAG,
+        operation_id="searchOrder",
+        request=search.OrderSearchPayloadSerializer,
+        responses=search.OrderPaginatedResultSerializer,
+    )
+    def post(self, request):
+        payload = validated(search.OrderSearchPayloadSerializer, require_object(request.data))
+        page = search.search_orders(payload)
+        return Response(search.OrderPaginatedResultSerializer(page).data)
+
+
+class OrderModificationConfigurationView(APIView):
+    required_permissions = {
+        "GET": ["orders.view_ordermodificationconfiguration"],
+        "PUT": ["orders.change_ordermodificationconfiguration"],
+    }
+
+    @extend_schema(
+        tags=["Orders Configuration (DOMS)"],
+        operation_id="getOrderModificationConfiguration",
+        responses=OrderModificationConfigurationSerializer,
+    )
+    def get(self, request):
+        configuration = selectors.get_order_modification_configuration()
+        return Response(OrderModificationConfigurationSerializer(configuration).data)
+
+    @extend_schema(
+        tags=["Orders Configuration (DOMS)"],
+        operation_id="putOrderModificationConfiguration",
+        request=OrderModificationConfigurationSerializer,
+        responses={200: OrderModificationConfigurationSerializer, 400: OpenApiResponse()},
+    )
+    def put(self, request):
+        data = validated(OrderModificationConfigurationSerializer, require_object(request.data))
+        configuration = services.update_order_modification_configuration(
+            version=data["version"],
+            allow_order_line_item_modification=data["allow_order_line_item_modification"],
+            user=request.user,
+        )
+        return Response(OrderModificationConfigurationSerializer(configuration).data)
