@@ -1,12 +1,34 @@
 """Reads of the inventory. Availability is computed here and only here."""
 
+import uuid
 from dataclasses import dataclass
 
-from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from inventory.models import Reservation, Stock
+from config.errors import InvalidInput, NotFound
+from inventory.models import (
+    Carrier,
+    CarrierCountryServiceMapping,
+    Facility,
+    FacilityCarrierConnection,
+    Listing,
+    Reservation,
+    Stock,
+)
 
 
 @dataclass(frozen=True)
@@ -65,3 +87,322 @@ def reserved_by_stock(stock_ids, *, now=None):
         .values_list("stock_id", "total")
     )
     return dict(rows)
+
+
+# --- Network reads for the API (facilities, carriers, listings, stock pages, reservations) ---
+
+MAX_PAGE_SIZE = 500
+
+
+def as_uuid(value):
+    """The UUID in `value`, or None when it is not one (a non-UUID id is simply unknown)."""
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def page_size(value, *, default=25, maximum=MAX_PAGE_SIZE):
+    if value in (None, ""):
+        return default
+    try:
+        size = int(float(value))
+    except (TypeError, ValueError):
+        raise InvalidInput("size: A valid integer is required.") from None
+    if size < 1 or size > maximum:
+        raise InvalidInput(f"size: Must be between 1 and {maximum}.")
+    return size
+
+
+def resolve_facility(reference, *, queryset=None):
+    """The facility a client names, by our id (`facilityRef`) or by its `tenantFacilityId`.
+
+    Every endpoint that takes a facility goes through here, so both work everywhere.
+    """
+    queryset = queryset if queryset is not None else Facility.objects.all()
+    facility_id = as_uuid(reference)
+    if facility_id is not None:
+        facility = queryset.filter(id=facility_id).first()
+        if facility is not None:
+            return facility
+    facility = queryset.filter(tenant_facility_id=reference).first() if reference else None
+    if facility is None:
+        raise NotFound(
+            "Facility not found.", f"No facility with id or tenantFacilityId {reference!r}."
+        )
+    return facility
+
+
+def resolve_facility_ids(references):
+    """{reference: facility_id} for many facility references at once (ids or
+    tenantFacilityIds, in one query); unknown references are absent."""
+    references = {str(reference) for reference in references if reference}
+    ids = {as_uuid(reference) for reference in references} - {None}
+    rows = Facility.objects.filter(Q(id__in=ids) | Q(tenant_facility_id__in=references))
+    resolved = {}
+    for facility_id, tenant_facility_id in rows.values_list("id", "tenant_facility_id"):
+        if tenant_facility_id in references:
+            resolved.setdefault(tenant_facility_id, facility_id)
+        resolved[str(facility_id)] = facility_id
+    return resolved
+
+
+def _after(queryset, model, start_after_id, order_field="id"):
+    """Keyset pagination: the rows after `start_after_id` in (`order_field`, id) order."""
+    if not start_after_id:
+        return queryset
+    after_id = as_uuid(start_after_id)
+    after = model.objects.filter(id=after_id).values(order_field).first() if after_id else None
+    if after is None:
+        raise InvalidInput(f"startAfterId: unknown id {start_after_id!r}.")
+    if order_field == "id":
+        return queryset.filter(id__gt=after_id)
+    value = after[order_field]
+    return queryset.filter(
+        Q(**{f"{order_field}__gt": value}) | Q(**{order_field: value, "id__gt": after_id})
+    )
+
+
+FACILITY_ORDER = {"NAME": "name", "CREATED": "created", "POSTAL_CODE_ASC": "postal_code"}
+
+
+def list_facilities(
+    *, statuses=(), types=(), tenant_facility_id=None, order_by=None, start_after_id=None, size=25
+):
+    """(page of facilities, total matching)."""
+    if order_by and order_by not in FACILITY_ORDER:
+        raise InvalidInput(f"orderBy: must be one of {', '.join(FACILITY_ORDER)}.")
+    order_field = FACILITY_ORDER.get(order_by, "id")
+    facilities = Facility.objects.all()
+    if statuses:
+        facilities = facilities.filter(status__in=statuses)
+    if types:
+        facilities = facilities.filter(type__in=types)
+    if tenant_facility_id:
+        facilities = facilities.filter(tenant_facility_id=tenant_facility_id)
+    total = facilities.count()
+    page = _after(facilities, Facility, start_after_id, order_field).order_by(order_field, "id")
+    return list(page[:size]), total
+
+
+def get_carrier(reference):
+    """A carrier by id or by its `key`."""
+    carrier_id = as_uuid(reference)
+    carrier = Carrier.objects.filter(Q(id=carrier_id) if carrier_id else Q(key=reference)).first()
+    if carrier is None and carrier_id:
+        carrier = Carrier.objects.filter(key=reference).first()
+    if carrier is None:
+        raise NotFound("Carrier not found.", f"No carrier with id or key {reference!r}.")
+    return carrier
+
+
+def list_carriers(*, start_after_id=None, size=25, facility=None):
+    carriers = Carrier.objects.all()
+    if facility is not None:
+        carriers = carriers.filter(facility_connections__facility=facility)
+    total = carriers.count()
+    return list(_after(carriers, Carrier, start_after_id).order_by("id")[:size]), total
+
+
+def list_country_service_mappings(carrier):
+    return list(carrier.country_service_mappings.order_by("created", "id"))
+
+
+def get_country_service_mapping(carrier, mapping_id):
+    mapping_uuid = as_uuid(mapping_id)
+    mapping = (
+        CarrierCountryServiceMapping.objects.filter(carrier=carrier, id=mapping_uuid).first()
+        if mapping_uuid
+        else None
+    )
+    if mapping is None:
+        raise NotFound("Country service mapping not found.")
+    return mapping
+
+
+def get_connection(facility, carrier):
+    connection = (
+        FacilityCarrierConnection.objects.select_related("carrier")
+        .filter(facility=facility, carrier=carrier)
+        .first()
+    )
+    if connection is None:
+        raise NotFound(
+            "Carrier not connected to this facility.",
+            f"Facility {facility.id} has no connection to carrier {carrier.key}.",
+        )
+    return connection
+
+
+def list_listings(
+    facility, *, tenant_article_ids=(), scannable_code=None, start_after_id=None, size=25
+):
+    listings = Listing.objects.filter(facility=facility)
+    if tenant_article_ids:
+        listings = listings.filter(tenant_article_id__in=tenant_article_ids)
+    if scannable_code:
+        # Text match on the JSON list: portable across SQLite and PostgreSQL.
+        listings = listings.filter(extra__scannableCodes__icontains=f'"{scannable_code}"')
+    total = listings.count()
+    return list(_after(listings, Listing, start_after_id).order_by("id")[:size]), total
+
+
+def get_listing(facility, tenant_article_id):
+    listing = Listing.objects.filter(facility=facility, tenant_article_id=tenant_article_id).first()
+    if listing is None:
+        raise NotFound(
+            "Listing not found.",
+            f"Article {tenant_article_id!r} is not listed at facility {facility.id}.",
+        )
+    return listing
+
+
+def stocks_with_levels(*, now=None):
+    """Stock rows with `reserved`, `available` and the facility's `tenant_facility_id`,
+    all in the same query."""
+    return with_stock_levels(
+        Stock.objects.annotate(tenant_facility_id=F("facility__tenant_facility_id")), now=now
+    )
+
+
+def list_stocks(
+    *, facility_id=None, tenant_article_ids=(), location_refs=(), start_after_id=None, size=25
+):
+    stocks = Stock.objects.all()
+    if facility_id is not None:
+        stocks = stocks.filter(facility_id=facility_id)
+    if tenant_article_ids:
+        stocks = stocks.filter(tenant_article_id__in=tenant_article_ids)
+    if location_refs:
+        stocks = stocks.filter(extra__locationRef__in=location_refs)
+    total = stocks.count()
+    page = _after(stocks_with_levels().filter(pk__in=stocks.values("pk")), Stock, start_after_id)
+    page = list(page.order_by("id")[: size + 1])
+    return page[:size], total, len(page) > size
+
+
+def get_stock(stock_id, *, now=None):
+    stock_uuid = as_uuid(stock_id)
+    stock = stocks_with_levels(now=now).filter(id=stock_uuid).first() if stock_uuid else None
+    if stock is None:
+        raise NotFound("Stock not found.", f"No stock with id {stock_id!r}.")
+    return stock
+
+
+def stock_summaries(
+    *,
+    tenant_article_ids=(),
+    facility_ids=None,
+    facility_statuses=(),
+    facility_service_types=(),
+    start_after_id=None,
+    size=25,
+    now=None,
+):
+    """Per article, the stock summed over the selected facilities: one page of article ids,
+    then one availability aggregate over (article, facility) and one query for titles.
+
+    Returns (summaries, total) where each summary is a dict of article id, title, value,
+    reserved, available and the facility ids that hold stock of it.
+    """
+    stocks = Stock.objects.all()
+    if tenant_article_ids:
+        stocks = stocks.filter(tenant_article_id__in=tenant_article_ids)
+    if facility_ids is not None:
+        stocks = stocks.filter(facility_id__in=facility_ids)
+    if facility_statuses:
+        stocks = stocks.filter(facility__status__in=facility_statuses)
+    for service_type in facility_service_types:
+        stocks = stocks.filter(facility__services__icontains=f'"{service_type}"')
+    articles = stocks.values("tenant_article_id").order_by("tenant_article_id").distinct()
+    total = articles.count()
+    if start_after_id:
+        articles = articles.filter(tenant_article_id__gt=start_after_id)
+    page = [row["tenant_article_id"] for row in articles[:size]]
+    if not page:
+        return [], total
+
+    totals = (
+        with_stock_levels(stocks.filter(tenant_article_id__in=page), now=now)
+        .values("tenant_article_id")
+        .order_by("tenant_article_id")
+        .annotate(
+            total_value=Sum("value"),
+            total_reserved=Sum("reserved"),
+            facility_count=Count("facility_id"),
+        )
+    )
+    facilities = {}
+    for article, facility_id in stocks.filter(tenant_article_id__in=page).values_list(
+        "tenant_article_id", "facility_id"
+    ):
+        facilities.setdefault(article, []).append(str(facility_id))
+    titles = dict(
+        Listing.objects.filter(tenant_article_id__in=page)
+        .exclude(title="")
+        .order_by("tenant_article_id", "created")
+        .values_list("tenant_article_id", "title")
+    )
+    summaries = [
+        {
+            "tenant_article_id": row["tenant_article_id"],
+            "title": titles.get(row["tenant_article_id"], row["tenant_article_id"]),
+            "value": row["total_value"],
+            "reserved": row["total_reserved"],
+            "available": row["total_value"] - row["total_reserved"],
+            "facility_ids": sorted(facilities.get(row["tenant_article_id"], [])),
+        }
+        for row in totals
+    ]
+    return summaries, total
+
+
+def reservations_with_state(*, now=None):
+    """Reservations with `is_active` computed by the database at `now`."""
+    now = now or timezone.now()
+    return Reservation.objects.select_related("order_line_item").annotate(
+        is_active=Case(
+            When(Q(valid_until__isnull=True) | Q(valid_until__gt=now), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def list_reservations(
+    *,
+    facility_id=None,
+    tenant_article_ids=(),
+    order_id=None,
+    active=None,
+    after=None,
+    size=25,
+    now=None,
+):
+    now = now or timezone.now()
+    reservations = Reservation.objects.all()
+    if facility_id is not None:
+        reservations = reservations.filter(facility_id=facility_id)
+    if tenant_article_ids:
+        reservations = reservations.filter(tenant_article_id__in=tenant_article_ids)
+    if order_id is not None:
+        reservations = reservations.filter(order_line_item__order_id=order_id)
+    if active is not None:
+        condition = Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+        reservations = reservations.filter(condition if active else ~condition)
+    total = reservations.count()
+    page = reservations_with_state(now=now).filter(pk__in=reservations.values("pk"))
+    page = list(_after(page, Reservation, after).order_by("id")[: size + 1])
+    return page[:size], total, len(page) > size
+
+
+def get_reservation(reservation_id, *, now=None):
+    reservation_uuid = as_uuid(reservation_id)
+    reservation = (
+        reservations_with_state(now=now).filter(id=reservation_uuid).first()
+        if reservation_uuid
+        else None
+    )
+    if reservation is None:
+        raise NotFound("Reservation not found.", f"No reservation with id {reservation_id!r}.")
+    return reservation

@@ -1,16 +1,38 @@
 """Writes to the inventory. Reservation writes lock stock rows through inventory.locking."""
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.errors import InvalidInput, NotFound
-from inventory.locking import lock_stocks, lock_stocks_of_order
-from inventory.models import Reservation
-from inventory.selectors import reserved_by_stock
+from config.errors import Conflict, InvalidInput, NotFound, VersionConflict
+from inventory.locking import lock_stocks, lock_stocks_by_ids, lock_stocks_of_order
+from inventory.models import (
+    Carrier,
+    CarrierCountryServiceMapping,
+    CarrierStatus,
+    Facility,
+    FacilityCarrierConnection,
+    Listing,
+    ListingStatus,
+    OutOfStockBehaviour,
+    Reservation,
+    Stock,
+)
+from inventory.selectors import (
+    active_reservations,
+    as_uuid,
+    get_carrier,
+    get_connection,
+    get_country_service_mapping,
+    get_listing,
+    reserved_by_stock,
+    resolve_facility,
+    resolve_facility_ids,
+)
 
 
 @dataclass(frozen=True)
@@ -148,3 +170,608 @@ def shrink_line_reservations(order_line_item_id, new_quantity):
             remaining = 0
         else:
             reservation.delete()
+
+
+# --- Network writes for the API: facilities, carriers, connections, listings, stock values ---
+
+
+def _check_version(entity, request_version):
+    if request_version is not None and request_version != entity.version:
+        raise VersionConflict(version=entity.version, request_version=request_version)
+
+
+def _locked_facility(reference):
+    facility = resolve_facility(reference)
+    return Facility.objects.select_for_update().get(id=facility.id)
+
+
+def _daily_order_capacity(picking_times, capacity_enabled):
+    """With capacity planning on, the smallest day total of the picking ranges' capacities
+    (routing must not promise more than the weakest picking day can carry)."""
+    if not capacity_enabled:
+        return None
+    totals = [
+        sum(time_range.get("capacity", 0) for time_range in ranges)
+        for ranges in (picking_times or {}).values()
+        if ranges and all("capacity" in time_range for time_range in ranges)
+    ]
+    return min(totals) if totals else None
+
+
+def _apply_facility(facility, data, *, replace):
+    simple = ("name", "type", "location_type", "status", "tenant_facility_id")
+    for name in simple:
+        if name in data:
+            setattr(facility, name, data[name])
+    defaults = {
+        "services": [],
+        "picking_times": {},
+        "closing_days": [],
+        "fulfillment_process_buffer": 240,
+    }
+    for name, default in defaults.items():
+        if name in data:
+            setattr(facility, name, default if data[name] is None else data[name])
+        elif replace:
+            setattr(facility, name, default)
+    if "address" in data or replace:
+        address = data.get("address") or {}
+        facility.address = address
+        coordinates = address.get("resolvedCoordinates") or {}
+        facility.country = address.get("country", "")
+        facility.postal_code = address.get("postalCode", "")
+        facility.city = address.get("city", "")
+        facility.latitude = coordinates.get("lat")
+        facility.longitude = coordinates.get("lon")
+
+    extra = {} if replace else dict(facility.extra)
+    for name, value in data.get("extra", {}).items():
+        if value is None:
+            extra.pop(name, None)
+        else:
+            extra[name] = value
+    if "capacity_enabled" in data:
+        extra["capacityEnabled"] = bool(data["capacity_enabled"])
+    facility.extra = extra
+    facility.daily_order_capacity = _daily_order_capacity(
+        facility.picking_times, extra.get("capacityEnabled", False)
+    )
+    if facility.tenant_facility_id:
+        taken = Facility.objects.filter(tenant_facility_id=facility.tenant_facility_id)
+        if taken.exclude(id=facility.id).exists():
+            raise Conflict(
+                "tenantFacilityId already in use.",
+                f"Another facility has tenantFacilityId {facility.tenant_facility_id!r}.",
+            )
+
+
+@transaction.atomic
+def create_facility(data):
+    facility = Facility()
+    _apply_facility(facility, data, replace=True)
+    facility.save()
+    return facility
+
+
+@transaction.atomic
+def replace_facility(reference, data):
+    """PUT: every field not sent goes back to its default."""
+    facility = _locked_facility(reference)
+    _check_version(facility, data["version"])
+    _apply_facility(facility, data, replace=True)
+    facility.version += 1
+    facility.save()
+    return facility
+
+
+@transaction.atomic
+def modify_facility(reference, version, changes):
+    """PATCH: `changes` is one partial update or a list of them (ModifyFacility actions),
+    applied in order under one version check."""
+    facility = _locked_facility(reference)
+    _check_version(facility, version)
+    for change in changes if isinstance(changes, list) else [changes]:
+        _apply_facility(facility, change, replace=False)
+    facility.version += 1
+    facility.save()
+    return facility
+
+
+@transaction.atomic
+def delete_facility(reference):
+    """Deleting a facility removes its listings, stock and carrier connections. Refused while
+    reservations hold its stock: those belong to open orders and promises."""
+    facility = _locked_facility(reference)
+    active = active_reservations().filter(facility=facility)
+    if active.exists():
+        raise Conflict(
+            "Facility holds reserved stock.",
+            "Release or fulfil the orders holding stock here before deleting the facility.",
+        )
+    Reservation.objects.filter(facility=facility).delete()  # only expired ones are left
+    facility.delete()
+
+
+@transaction.atomic
+def create_carrier(data):
+    if Carrier.objects.filter(key=data["key"]).exists():
+        raise Conflict("Carrier key already in use.", f"A carrier with key {data['key']!r} exists.")
+    return Carrier.objects.create(
+        key=data["key"],
+        name=data["name"],
+        status=data.get("status", CarrierStatus.ACTIVE),
+        extra=data.get("extra", {}),
+    )
+
+
+@transaction.atomic
+def modify_carrier(reference, version, actions):
+    carrier = Carrier.objects.select_for_update().get(id=get_carrier(reference).id)
+    _check_version(carrier, version)
+    for action in actions:
+        for name in ("name", "status"):
+            if name in action:
+                setattr(carrier, name, action[name])
+        for name, value in action.get("extra", {}).items():
+            if value is None:
+                carrier.extra.pop(name, None)
+            else:
+                carrier.extra[name] = value
+    carrier.version += 1
+    carrier.save()
+    return carrier
+
+
+def _locked_carrier_configuration(carrier, configuration_version):
+    carrier = Carrier.objects.select_for_update().get(id=carrier.id)
+    if configuration_version != carrier.configuration_version:
+        raise VersionConflict(
+            version=carrier.configuration_version, request_version=configuration_version
+        )
+    carrier.configuration_version += 1
+    carrier.save(update_fields=["configuration_version", "last_modified"])
+    return carrier
+
+
+def _apply_mapping(mapping, data):
+    extra = dict(mapping.extra)
+    extra.update(data.get("extra", {}))
+    if "source" in data:
+        mapping.source_country = data["source"]["countryCode"]
+        if data["source"].get("postalCodes"):
+            extra["sourcePostalCodes"] = data["source"]["postalCodes"]
+    elif "sourceCountry" in data:
+        mapping.source_country = data["sourceCountry"]
+    if "destinations" in data or "destinationCountries" in data:
+        destinations = data.get("destinations") or []
+        countries = [destination["countryCode"] for destination in destinations]
+        for country in data.get("destinationCountries") or []:
+            if country not in countries:
+                countries.append(country)
+                destinations.append({"countryCode": country})
+        mapping.destination_countries = countries
+        extra["destinations"] = destinations
+    if "carrierProductCategory" in data:
+        mapping.carrier_product_category = data["carrierProductCategory"]
+    if "transitTime" in data:
+        mapping.min_transit_days = data["transitTime"]["minTransitDays"]
+        mapping.max_transit_days = data["transitTime"]["maxTransitDays"]
+    if "deliveryCosts" in data:
+        mapping.delivery_costs = data["deliveryCosts"]
+    mapping.extra = extra
+
+
+@transaction.atomic
+def create_country_service_mapping(carrier, data):
+    carrier = _locked_carrier_configuration(carrier, data["carrierConfigurationVersion"])
+    mapping = CarrierCountryServiceMapping(carrier=carrier)
+    _apply_mapping(mapping, data)
+    mapping.save()
+    return mapping
+
+
+@transaction.atomic
+def update_country_service_mapping(carrier, mapping_id, data):
+    mapping = get_country_service_mapping(carrier, mapping_id)
+    _locked_carrier_configuration(carrier, data["carrierConfigurationVersion"])
+    _apply_mapping(mapping, data)
+    if mapping.max_transit_days < mapping.min_transit_days:
+        raise InvalidInput("transitTime: maxTransitDays must not be below minTransitDays.")
+    mapping.version += 1
+    mapping.save()
+    return mapping
+
+
+@transaction.atomic
+def delete_country_service_mapping(carrier, mapping_id):
+    mapping = get_country_service_mapping(carrier, mapping_id)
+    carrier = Carrier.objects.select_for_update().get(id=carrier.id)
+    carrier.configuration_version += 1
+    carrier.save(update_fields=["configuration_version", "last_modified"])
+    mapping.delete()
+
+
+def _apply_connection(connection, data):
+    if "status" in data:
+        connection.status = data["status"]
+    if "cutoffTime" in data:
+        connection.cutoff_hour = data["cutoffTime"]["hour"]
+        connection.cutoff_minute = data["cutoffTime"]["minute"]
+    if "validDeliveryTargets" in data:
+        connection.valid_delivery_targets = data["validDeliveryTargets"]
+    if "deliveryAreas" in data:
+        connection.delivery_areas = data["deliveryAreas"]
+    connection.extra = {**connection.extra, **data.get("extra", {})}
+
+
+@transaction.atomic
+def connect_carrier(facility_reference, carrier_reference, data):
+    facility = resolve_facility(facility_reference)
+    carrier = get_carrier(carrier_reference)
+    if FacilityCarrierConnection.objects.filter(facility=facility, carrier=carrier).exists():
+        raise Conflict(
+            "Carrier already connected.",
+            "Use PUT to change the connection of this carrier to this facility.",
+        )
+    connection = FacilityCarrierConnection(facility=facility, carrier=carrier)
+    _apply_connection(connection, data)
+    connection.save()
+    return connection
+
+
+@transaction.atomic
+def update_connection(facility_reference, carrier_reference, data):
+    connection = get_connection(
+        resolve_facility(facility_reference), get_carrier(carrier_reference)
+    )
+    connection = (
+        FacilityCarrierConnection.objects.select_for_update()
+        .select_related("carrier")
+        .get(id=connection.id)
+    )
+    _check_version(connection, data["version"])
+    _apply_connection(connection, data)
+    connection.version += 1
+    connection.save()
+    return connection
+
+
+LISTING_DEFAULTS = {
+    "title": "",
+    "price": None,
+    "currency": "",
+    "out_of_stock_behaviour": OutOfStockBehaviour.NONE,
+    "status": ListingStatus.ACTIVE,
+}
+
+
+def _apply_listing(listing, data, *, replace):
+    """Returns True when something changed."""
+    before = (
+        listing.title,
+        listing.price,
+        listing.currency,
+        listing.out_of_stock_behaviour,
+        listing.status,
+        listing.extra,
+    )
+    for name, default in LISTING_DEFAULTS.items():
+        if name in data:
+            setattr(listing, name, default if data[name] is None else data[name])
+        elif replace:
+            setattr(listing, name, default)
+    extra = {} if replace else dict(listing.extra)
+    for name, value in data.get("extra", {}).items():
+        if value is None:
+            extra.pop(name, None)
+        else:
+            extra[name] = value
+    listing.extra = extra
+    after = (
+        listing.title,
+        listing.price,
+        listing.currency,
+        listing.out_of_stock_behaviour,
+        listing.status,
+        listing.extra,
+    )
+    return before != after
+
+
+@transaction.atomic
+def upsert_listings(facility_reference, items):
+    """Bulk PUT: create or replace every listing, all or nothing.
+
+    Returns [(listing, "CREATED" | "UPDATED" | "UNCHANGED")] in request order.
+    """
+    facility = resolve_facility(facility_reference)
+    article_ids = [item["tenant_article_id"] for item in items]
+    duplicates = sorted({a for a in article_ids if article_ids.count(a) > 1})
+    if duplicates:
+        raise InvalidInput(f"listings: tenantArticleId sent twice: {', '.join(duplicates)}.")
+    existing = {
+        listing.tenant_article_id: listing
+        for listing in Listing.objects.select_for_update()
+        .filter(facility=facility, tenant_article_id__in=article_ids)
+        .order_by("id")
+    }
+    now = timezone.now()
+    results, to_create, to_update = [], [], []
+    for item in items:
+        listing = existing.get(item["tenant_article_id"])
+        if listing is None:
+            if item.get("version") is not None:
+                raise NotFound(
+                    "Listing not found.",
+                    f"{item['tenant_article_id']}: a version was sent for a listing that does "
+                    "not exist.",
+                )
+            listing = Listing(facility=facility, tenant_article_id=item["tenant_article_id"])
+            _apply_listing(listing, item, replace=True)
+            listing.created = listing.last_modified = now
+            to_create.append(listing)
+            results.append((listing, "CREATED"))
+            continue
+        _check_version(listing, item.get("version"))
+        if _apply_listing(listing, item, replace=True):
+            listing.version += 1
+            listing.last_modified = now
+            to_update.append(listing)
+            results.append((listing, "UPDATED"))
+        else:
+            results.append((listing, "UNCHANGED"))
+    Listing.objects.bulk_create(to_create)
+    Listing.objects.bulk_update(
+        to_update,
+        [*LISTING_DEFAULTS, "extra", "version", "last_modified"],
+    )
+    return results
+
+
+@transaction.atomic
+def modify_listing(facility_reference, tenant_article_id, version, actions):
+    listing = get_listing(resolve_facility(facility_reference), tenant_article_id)
+    listing = Listing.objects.select_for_update().get(id=listing.id)
+    _check_version(listing, version)
+    for action in actions:
+        _apply_listing(listing, action, replace=False)
+    listing.version += 1
+    listing.save()
+    return listing
+
+
+def _delete_stock_rows(stocks, reason):
+    """Delete stock rows (locked by the caller) unless active reservations hold them."""
+    reserved = reserved_by_stock([stock.id for stock in stocks])
+    held = [stock for stock in stocks if reserved.get(stock.id, 0) > 0]
+    if held:
+        articles = ", ".join(sorted({stock.tenant_article_id for stock in held}))
+        raise InvalidInput(
+            f"Stock is reserved: {articles}.",
+            f"{reason} Active reservations hold stock of {articles}; release them first.",
+        )
+    # Only expired reservations are left on these rows; they protect the foreign key.
+    Reservation.objects.filter(stock__in=stocks).delete()
+    Stock.objects.filter(id__in=[stock.id for stock in stocks]).delete()
+
+
+@transaction.atomic
+def delete_listing(facility_reference, tenant_article_id):
+    """Deleting a listing also deletes the facility's stock of that article (stock exists only
+    for listed articles); refused while active reservations hold that stock."""
+    facility = resolve_facility(facility_reference)
+    listing = get_listing(facility, tenant_article_id)
+    stocks = lock_stocks([(facility.id, tenant_article_id)])
+    _delete_stock_rows(list(stocks.values()), "The listing's stock cannot be deleted.")
+    listing.delete()
+
+
+@transaction.atomic
+def delete_listings(facility_reference):
+    facility = resolve_facility(facility_reference)
+    stock_ids = Stock.objects.filter(facility=facility).values_list("id", flat=True)
+    stocks = lock_stocks_by_ids(list(stock_ids))
+    _delete_stock_rows(stocks, "The listings' stock cannot be deleted.")
+    Listing.objects.filter(facility=facility).delete()
+
+
+def _refuse_below_reserved(stock, new_value, reserved):
+    if new_value < reserved:
+        raise InvalidInput(
+            f"Stock value below reserved quantity for {stock.tenant_article_id}.",
+            f"{stock.tenant_article_id} at facility {stock.facility_id}: value {new_value} is "
+            f"below the {reserved} unit(s) held by active reservations.",
+        )
+
+
+def _require_listings(keys):
+    """Stock exists only for articles listed at the facility (unknown article → 404)."""
+    keys = set(keys)
+    listed = set(
+        Listing.objects.filter(
+            facility_id__in={facility_id for facility_id, _ in keys},
+            tenant_article_id__in={article for _, article in keys},
+        ).values_list("facility_id", "tenant_article_id")
+    )
+    missing = sorted(keys - listed, key=lambda key: (str(key[0]), key[1]))
+    if missing:
+        names = ", ".join(f"{article} at {facility_id}" for facility_id, article in missing[:10])
+        raise NotFound("Article not listed at facility.", f"No listing for {names}.")
+
+
+def _resolve_facility_reference(reference, resolved):
+    facility_id = resolved.get(str(reference))
+    if facility_id is None:
+        raise NotFound(
+            "Facility not found.", f"No facility with id or tenantFacilityId {reference!r}."
+        )
+    return facility_id
+
+
+@transaction.atomic
+def create_stock(data):
+    facility_id = _resolve_facility_reference(
+        data["facility_reference"], resolve_facility_ids([data["facility_reference"]])
+    )
+    _require_listings([(facility_id, data["tenantArticleId"])])
+    stock = Stock(
+        facility_id=facility_id,
+        tenant_article_id=data["tenantArticleId"],
+        value=data["value"],
+        extra=data.get("extra", {}),
+    )
+    try:
+        with transaction.atomic():
+            stock.save(force_insert=True)
+    except IntegrityError:
+        raise Conflict(
+            "Stock already exists.",
+            f"{data['tenantArticleId']} already has stock at this facility; use PUT.",
+        ) from None
+    stock.reserved, stock.available = 0, stock.value
+    return stock
+
+
+def _apply_stock_extra(stock, extra):
+    merged = dict(stock.extra)
+    for name, value in (extra or {}).items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    return merged
+
+
+@transaction.atomic
+def upsert_stocks(items, *, now=None):
+    """Bulk PUT /api/stocks, all or nothing.
+
+    Items name a stock by `id` (optionally with `version`) or by facility + article. New
+    facility/article pairs are inserted with `ON CONFLICT DO NOTHING` (in a fixed key order),
+    then every affected row is locked in id order and re-checked against active reservations:
+    a value below what reservations hold is refused, so an upsert racing a checkout can never
+    push `available` below zero. Returns [(stock, "CREATED" | "UPDATED" | "UNCHANGED")].
+    """
+    by_id = [item for item in items if item.get("id")]
+    by_key = [item for item in items if not item.get("id")]
+
+    resolved = resolve_facility_ids({item["facility_reference"] for item in by_key})
+    keyed = []
+    for item in by_key:
+        facility_id = _resolve_facility_reference(item["facility_reference"], resolved)
+        keyed.append(((facility_id, item["tenantArticleId"]), item))
+    keys = [key for key, _ in keyed]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput("stocks: the same facility and article appear twice.")
+    if keyed:
+        _require_listings(keys)
+
+    stock_ids = {}
+    for item in by_id:
+        stock_id = as_uuid(item["id"])
+        if stock_id is None or stock_id in stock_ids:
+            raise (
+                NotFound("Stock not found.", f"No stock with id {item['id']!r}.")
+                if stock_id is None
+                else InvalidInput(f"stocks: id {item['id']} appears twice.")
+            )
+        stock_ids[stock_id] = item
+
+    # Insert the rows that do not exist yet; ids generated here tell us which were ours.
+    new_rows = {}
+    if keyed:
+        existing = set(
+            Stock.objects.filter(
+                facility_id__in={f for f, _ in keys}, tenant_article_id__in={a for _, a in keys}
+            ).values_list("facility_id", "tenant_article_id")
+        )
+        timestamp = timezone.now()
+        for key, item in sorted(keyed, key=lambda pair: (str(pair[0][0]), pair[0][1])):
+            if key not in existing:
+                new_rows[key] = Stock(
+                    id=uuid.uuid4(),
+                    facility_id=key[0],
+                    tenant_article_id=key[1],
+                    value=item["value"],
+                    extra=item.get("extra", {}),
+                    created=timestamp,
+                    last_modified=timestamp,
+                )
+        Stock.objects.bulk_create(list(new_rows.values()), ignore_conflicts=True)
+
+    locked = {stock.id: stock for stock in lock_stocks_by_ids_and_keys(stock_ids, keys)}
+    by_key_locked = {(s.facility_id, s.tenant_article_id): s for s in locked.values()}
+    missing_ids = [str(stock_id) for stock_id in stock_ids if stock_id not in locked]
+    if missing_ids:
+        raise NotFound("Stock not found.", f"No stock with id {', '.join(missing_ids)}.")
+    reserved = reserved_by_stock(list(locked), now=now)
+
+    timestamp = timezone.now()
+    plan = [(stock_ids_item, locked[stock_id]) for stock_id, stock_ids_item in stock_ids.items()]
+    plan += [(item, by_key_locked[key]) for key, item in keyed]
+    results, changed = [], []
+    for item, stock in plan:
+        created = new_rows.get((stock.facility_id, stock.tenant_article_id))
+        if created is not None and created.id == stock.id:
+            status = "CREATED"
+        else:
+            _check_version(stock, item.get("version"))
+            _refuse_below_reserved(stock, item["value"], reserved.get(stock.id, 0))
+            extra = _apply_stock_extra(stock, item.get("extra"))
+            if stock.value == item["value"] and stock.extra == extra:
+                status = "UNCHANGED"
+            else:
+                stock.value, stock.extra = item["value"], extra
+                stock.version += 1
+                stock.last_modified = timestamp
+                changed.append(stock)
+                status = "UPDATED"
+        stock.reserved = reserved.get(stock.id, 0)
+        stock.available = stock.value - stock.reserved
+        results.append((stock, status))
+    if changed:
+        Stock.objects.bulk_update(changed, ["value", "extra", "version", "last_modified"])
+    return results
+
+
+def lock_stocks_by_ids_and_keys(stock_ids, keys):
+    """Lock rows named by id and rows named by (facility, article) together, in id order."""
+    ids = set(stock_ids)
+    if keys:
+        ids |= set(
+            Stock.objects.filter(
+                facility_id__in={f for f, _ in keys},
+                tenant_article_id__in={a for _, a in keys},
+            ).values_list("id", flat=True)
+        )
+    return lock_stocks_by_ids(list(ids))
+
+
+@transaction.atomic
+def update_stock(stock_id, data, *, now=None):
+    """PUT /api/stocks/{id}: set the value (optimistic `version` when sent), never below
+    what active reservations hold."""
+    stock_uuid = as_uuid(stock_id)
+    locked = lock_stocks_by_ids([stock_uuid]) if stock_uuid else []
+    if not locked:
+        raise NotFound("Stock not found.", f"No stock with id {stock_id!r}.")
+    stock = locked[0]
+    _check_version(stock, data.get("version"))
+    reserved = reserved_by_stock([stock.id], now=now).get(stock.id, 0)
+    _refuse_below_reserved(stock, data["value"], reserved)
+    extra = _apply_stock_extra(stock, data.get("extra"))
+    if stock.value != data["value"] or stock.extra != extra:
+        stock.value, stock.extra = data["value"], extra
+        stock.version += 1
+        stock.save()
+    stock.reserved, stock.available = reserved, stock.value - reserved
+    return stock
+
+
+@transaction.atomic
+def delete_stock(stock_id):
+    stock_uuid = as_uuid(stock_id)
+    locked = lock_stocks_by_ids([stock_uuid]) if stock_uuid else []
+    if not locked:
+        raise NotFound("Stock not found.", f"No stock with id {stock_id!r}.")
+    _delete_stock_rows(locked, "The stock cannot be deleted.")

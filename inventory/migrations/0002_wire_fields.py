@@ -4,25 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0001_initial'),
+        ("inventory", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='carrier',
-            name='configuration_version',
+            model_name="carrier",
+            name="configuration_version",
             field=models.PositiveIntegerField(default=1),
         ),
         migrations.AddField(
-            model_name='carriercountryservicemapping',
-            name='extra',
+            model_name="carriercountryservicemapping",
+            name="extra",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='listing',
-            name='out_of_stock_behaviour',
-            field=models.CharField(choices=[('NONE', 'None'), ('BACKORDER', 'Backorder'), ('PREORDER', 'Preorder'), ('RESTOCK', 'Restock'), ('PREORDER_AND_RESTOCK', 'Preorder And Restock')], default='NONE', max_length=32),
+            model_name="listing",
+            name="out_of_stock_behaviour",
+            field=models.CharField(
+                choices=[
+                    ("NONE", "None"),
+                    ("BACKORDER", "Backorder"),
+                    ("PREORDER", "Preorder"),
+                    ("RESTOCK", "Restock"),
+                    ("PREORDER_AND_RESTOCK", "Preorder And Restock"),
+                ],
+                default="NONE",
+                max_length=32,
+            ),
         ),
     ]

@@ -1,0 +1,784 @@
+"""Wire shapes of the inventory API (reference names, camelCase).
+
+Input serializers validate and return plain dicts for the services; output serializers render
+model instances. Wire fields that have no behaviour behind them (contact, tags, customAttributes,
+...) are accepted as they are, stored in the model's `extra` and echoed back unchanged.
+"""
+
+import re
+
+from rest_framework import serializers
+
+from config.api.serializers import StrictSerializer
+from inventory import models
+
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def enum(choices, **kwargs):
+    """A ChoiceField whose error names the allowed values (unknown enum value → 400)."""
+    field = serializers.ChoiceField(choices=choices, **kwargs)
+    allowed = ", ".join(value for value, _ in choices)
+    field.error_messages["invalid_choice"] = f'"{{input}}" is not one of: {allowed}.'
+    return field
+
+
+class CountryCodeField(serializers.CharField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not COUNTRY_CODE.match(value):
+            raise serializers.ValidationError("Expected an ISO 3166-1 alpha-2 code such as NL.")
+        return value
+
+
+class CurrencyField(serializers.CharField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not CURRENCY_CODE.match(value):
+            raise serializers.ValidationError("Expected an ISO 4217 code such as EUR.")
+        return value
+
+
+class IsoDateTimeStringField(serializers.DateTimeField):
+    """Validated as a date-time, kept as the ISO string for JSON storage."""
+
+    def to_internal_value(self, value):
+        return super().to_internal_value(value).isoformat()
+
+
+class WireSerializer(StrictSerializer):
+    """Strict serializer that also accepts the names in `passthrough` and returns them under
+    `extra` (stored and echoed unchanged)."""
+
+    passthrough = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self.passthrough:
+            fields.setdefault(name, serializers.JSONField(required=False, allow_null=True))
+        return fields
+
+    def to_internal_value(self, data):
+        validated = super().to_internal_value(data)
+        validated["extra"] = {
+            name: validated.pop(name) for name in self.passthrough if name in validated
+        }
+        return validated
+
+
+def merge_extra(representation, extra):
+    for name, value in (extra or {}).items():
+        representation.setdefault(name, value)
+    return representation
+
+
+# --- Facilities -----------------------------------------------------------------------------
+
+
+class CoordinatesSerializer(StrictSerializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+
+
+class FacilityAddressSerializer(WireSerializer):
+    """`FacilityAddressForCreation` (managed facilities) and `SupplierAddressForCreation`:
+    the facility serializer enforces the managed facility's extra required fields."""
+
+    passthrough = ("phoneNumbers", "emailAddresses", "customAttributes", "resolvedTimeZone")
+
+    companyName = serializers.CharField(max_length=255)
+    street = serializers.CharField(max_length=255, required=False)
+    houseNumber = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    postalCode = serializers.CharField(max_length=32, required=False)
+    city = serializers.CharField(max_length=255, required=False)
+    country = CountryCodeField()
+    province = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    additionalAddressInfo = serializers.CharField(required=False, allow_blank=True)
+    resolvedCoordinates = CoordinatesSerializer(required=False)
+
+    def to_internal_value(self, data):
+        validated = super().to_internal_value(data)
+        extra = validated.pop("extra")
+        return {**validated, **extra}
+
+
+class TimeStampSerializer(StrictSerializer):
+    hour = serializers.IntegerField(min_value=0, max_value=23)
+    minute = serializers.IntegerField(min_value=0, max_value=59)
+
+
+class TimeRangeSerializer(StrictSerializer):
+    start = TimeStampSerializer()
+    end = TimeStampSerializer()
+    capacity = serializers.IntegerField(min_value=0, required=False)
+
+    def validate(self, attrs):
+        start = (attrs["start"]["hour"], attrs["start"]["minute"])
+        end = (attrs["end"]["hour"], attrs["end"]["minute"])
+        if end <= start:
+            raise serializers.ValidationError("A picking time range must end after it starts.")
+        return attrs
+
+
+class PickingTimesSerializer(StrictSerializer):
+    monday = serializers.ListField(child=TimeRangeSerializer(), required=False)
+    tuesday = serializers.ListField(child=TimeRangeSerializer(), required=False)
+    wednesday = serializers.ListField(child=TimeRangeSerializer(), required=False)
+    thursday = serializers.ListField(child=TimeRangeSerializer(), required=False)
+    friday = serializers.ListField(child=TimeRangeSerializer(), required=False)
+    saturday = serializers.ListField(child=TimeRangeSerializer(), required=False)
+    sunday = serializers.ListField(child=TimeRangeSerializer(), required=False)
+
+    def validate(self, attrs):
+        for day, ranges in attrs.items():
+            ordered = sorted(
+                ((r["start"]["hour"], r["start"]["minute"]), (r["end"]["hour"], r["end"]["minute"]))
+                for r in ranges
+            )
+            for (_, previous_end), (next_start, _) in zip(ordered, ordered[1:], strict=False):
+                if next_start < previous_end:
+                    raise serializers.ValidationError({day: ["Picking time ranges overlap."]})
+        return attrs
+
+
+class ClosingDaySerializer(StrictSerializer):
+    date = IsoDateTimeStringField()
+    reason = serializers.CharField()
+    recurrence = enum([("YEARLY", "YEARLY"), ("NONRECURRING", "NONRECURRING")])
+
+
+class FacilityServiceSerializer(StrictSerializer):
+    type = enum(models.FacilityService.choices)
+
+
+class FacilityInputSerializer(WireSerializer):
+    """ManagedFacility/Supplier ForCreation (mode "create"), ForReplacement ("replace", PUT)
+    and ForModification / ModifyFacility ("modify", PATCH)."""
+
+    passthrough = (
+        "customAttributes",
+        "contact",
+        "tags",
+        "operativeCosts",
+        "pickingMethods",
+        "scanningRule",
+        "configs",
+        "capacityPlanningTimeframe",
+    )
+    REQUIRED = {
+        "create": {"name"},
+        "replace": {
+            "name",
+            "address",
+            "capacityEnabled",
+            "fulfillmentProcessBuffer",
+            "locationType",
+            "status",
+            "type",
+            "version",
+        },
+        "modify": set(),
+    }
+
+    version = serializers.IntegerField(min_value=1)
+    name = serializers.CharField(max_length=255)
+    tenantFacilityId = serializers.CharField(
+        source="tenant_facility_id", max_length=255, allow_null=True
+    )
+    type = enum(models.FacilityType.choices)
+    locationType = enum(models.LocationType.choices, source="location_type")
+    status = enum(models.FacilityStatus.choices)
+    address = FacilityAddressSerializer()
+    services = serializers.ListField(child=FacilityServiceSerializer(), allow_null=True)
+    pickingTimes = PickingTimesSerializer(source="picking_times", allow_null=True)
+    closingDays = serializers.ListField(
+        child=ClosingDaySerializer(), source="closing_days", allow_null=True
+    )
+    fulfillmentProcessBuffer = serializers.IntegerField(
+        source="fulfillment_process_buffer", min_value=0, allow_null=True
+    )
+    capacityEnabled = serializers.BooleanField(source="capacity_enabled", allow_null=True)
+
+    def __init__(self, *args, mode="create", **kwargs):
+        self.mode = mode
+        super().__init__(*args, **kwargs)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        required = self.REQUIRED[self.mode]
+        for name, field in fields.items():
+            field.required = name in required
+        if self.mode == "create":
+            del fields["version"]
+        return fields
+
+    def validate(self, attrs):
+        facility_type = attrs.get("type", getattr(self.instance, "type", None))
+        address = attrs.get("address")
+        if facility_type != models.FacilityType.SUPPLIER:
+            if self.mode == "create" and not address:
+                raise serializers.ValidationError({"address": ["This field is required."]})
+            if address:
+                missing = [k for k in ("street", "postalCode", "city") if not address.get(k)]
+                if missing:
+                    raise serializers.ValidationError(
+                        {f"address.{name}": ["This field is required."] for name in missing}
+                    )
+        return attrs
+
+
+class FacilityModifyActionSerializer(FacilityInputSerializer):
+    """One `ModifyFacility` action of the (deprecated) FacilityPatchActions body."""
+
+    action = enum([("ModifyFacility", "ModifyFacility")])
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["action"].required = True
+        fields.pop("version", None)
+        fields.pop("type", None)
+        return fields
+
+
+class FacilityPatchActionsSerializer(StrictSerializer):
+    version = serializers.IntegerField(min_value=1)
+    actions = serializers.ListField(child=serializers.DictField(), min_length=1)
+
+
+class FacilitySerializer(serializers.Serializer):
+    """`ManagedFacility` / `Supplier`."""
+
+    id = serializers.CharField()
+    version = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    lastModified = serializers.DateTimeField(source="last_modified")
+    name = serializers.CharField()
+    tenantFacilityId = serializers.CharField(source="tenant_facility_id", allow_null=True)
+    type = serializers.CharField()
+    locationType = serializers.CharField(source="location_type")
+    status = serializers.CharField()
+    address = serializers.JSONField()
+    services = serializers.JSONField()
+    pickingTimes = serializers.JSONField(source="picking_times")
+    closingDays = serializers.JSONField(source="closing_days")
+    fulfillmentProcessBuffer = serializers.IntegerField(source="fulfillment_process_buffer")
+    capacityEnabled = serializers.SerializerMethodField()
+
+    def get_capacityEnabled(self, facility) -> bool:
+        return bool(facility.extra.get("capacityEnabled", False))
+
+    def to_representation(self, facility):
+        data = super().to_representation(facility)
+        if facility.type == models.FacilityType.SUPPLIER and not facility.address:
+            data.pop("address")
+        if data["tenantFacilityId"] is None:
+            data.pop("tenantFacilityId")
+        return merge_extra(data, facility.extra)
+
+
+class StrippedFacilitySerializer(serializers.Serializer):
+    """`StrippedManagedFacility`: the address fields flattened next to the identity."""
+
+    ADDRESS_FIELDS = (
+        "street",
+        "houseNumber",
+        "postalCode",
+        "city",
+        "country",
+        "province",
+        "additionalAddressInfo",
+        "phoneNumbers",
+        "customAttributes",
+    )
+
+    id = serializers.CharField()
+    version = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    lastModified = serializers.DateTimeField(source="last_modified")
+    name = serializers.CharField()
+    tenantFacilityId = serializers.CharField(source="tenant_facility_id", allow_null=True)
+    type = serializers.CharField()
+    locationType = serializers.CharField(source="location_type")
+    status = serializers.CharField()
+
+    def to_representation(self, facility):
+        data = super().to_representation(facility)
+        if data["tenantFacilityId"] is None:
+            data.pop("tenantFacilityId")
+        for name in self.ADDRESS_FIELDS:
+            if name in facility.address:
+                data[name] = facility.address[name]
+        return data
+
+
+# --- Carriers -------------------------------------------------------------------------------
+
+CARRIER_STATUS = models.CarrierStatus.choices
+DELIVERY_TYPES = [("SAMEDAY", "SAMEDAY"), ("DELIVERY", "DELIVERY")]
+LIFECYCLES = [("GA", "GA"), ("BETA", "BETA"), ("ALPHA", "ALPHA")]
+CARRIER_DEFAULTS = {
+    "defaultParcelHeightInCm": 10,
+    "defaultParcelLengthInCm": 25,
+    "defaultParcelWidthInCm": 35,
+    "defaultParcelWeightInGram": 1000,
+}
+
+
+class CarrierInputSerializer(WireSerializer):
+    """`CarrierForCreation` (mode "create") and `ModifyCarrier` ("modify")."""
+
+    passthrough = ("credentials", "parcelLabelClassifications", "logoUrl", "productValueNeeded")
+
+    key = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=255)
+    status = enum(CARRIER_STATUS)
+    deliveryType = enum(DELIVERY_TYPES)
+    lifecycle = enum(LIFECYCLES)
+    defaultParcelHeightInCm = serializers.FloatField(min_value=1)
+    defaultParcelLengthInCm = serializers.FloatField(min_value=1)
+    defaultParcelWidthInCm = serializers.FloatField(min_value=1)
+    defaultParcelWeightInGram = serializers.FloatField(min_value=1)
+
+    def __init__(self, *args, mode="create", **kwargs):
+        self.mode = mode
+        super().__init__(*args, **kwargs)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            field.required = self.mode == "create" and name in ("key", "name")
+        if self.mode == "modify":
+            del fields["key"]
+            fields["action"] = enum([("ModifyCarrier", "ModifyCarrier")])
+        return fields
+
+    def to_internal_value(self, data):
+        validated = super().to_internal_value(data)
+        validated.pop("action", None)
+        # Wire-only carrier attributes live in `extra` with the pass-through fields.
+        for name in ("deliveryType", "lifecycle", *CARRIER_DEFAULTS):
+            if name in validated:
+                validated["extra"][name] = validated.pop(name)
+        return validated
+
+
+class CarrierPatchActionsSerializer(StrictSerializer):
+    version = serializers.IntegerField(min_value=1)
+    actions = serializers.ListField(child=serializers.DictField(), min_length=1)
+
+
+class StrippedCarrierSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    version = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    lastModified = serializers.DateTimeField(source="last_modified")
+    key = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+
+    def to_representation(self, carrier):
+        data = super().to_representation(carrier)
+        for name in ("deliveryType", "lifecycle"):
+            if name in carrier.extra:
+                data[name] = carrier.extra[name]
+        return data
+
+
+class CarrierSerializer(StrippedCarrierSerializer):
+    def to_representation(self, carrier):
+        data = super().to_representation(carrier)
+        data.update({name: carrier.extra.get(name, d) for name, d in CARRIER_DEFAULTS.items()})
+        extra = {k: v for k, v in carrier.extra.items() if k != "credentials"}
+        return merge_extra(data, extra)
+
+
+class RegionInformationSerializer(StrictSerializer):
+    countryCode = CountryCodeField()
+    postalCodes = serializers.ListField(
+        child=serializers.CharField(), max_length=100, required=False
+    )
+
+
+class TransitTimeSerializer(StrictSerializer):
+    minTransitDays = serializers.IntegerField(min_value=0)
+    maxTransitDays = serializers.IntegerField(min_value=0)
+
+    def validate(self, attrs):
+        if attrs["maxTransitDays"] < attrs["minTransitDays"]:
+            raise serializers.ValidationError("maxTransitDays must not be below minTransitDays.")
+        return attrs
+
+
+class DeliveryCostSerializer(StrictSerializer):
+    cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    currency = CurrencyField()
+
+    def to_internal_value(self, data):
+        validated = super().to_internal_value(data)
+        return {"cost": float(validated["cost"]), "currency": validated["currency"]}
+
+
+class CountryServiceMappingInputSerializer(WireSerializer):
+    """`CarrierCountryServiceMappingForCreation` / `…ForUpdate` (partial)."""
+
+    passthrough = (
+        "additionalShippingArticleAttributes",
+        "additionalShippingAttributes",
+        "mandatoryShippingArticleAttributes",
+        "mandatoryShippingAttributes",
+        "mandatoryShippingItemAttributes",
+        "countAsTransitDayBefore",
+        "products",
+        "carrierServices",
+    )
+
+    carrierConfigurationVersion = serializers.IntegerField(min_value=1)
+    source = RegionInformationSerializer()
+    sourceCountry = CountryCodeField()
+    destinations = serializers.ListField(child=RegionInformationSerializer(), min_length=1)
+    destinationCountries = serializers.ListField(child=CountryCodeField(), min_length=1)
+    carrierProductCategory = enum(models.CarrierProductCategory.choices)
+    transitTime = TransitTimeSerializer()
+    deliveryCosts = serializers.ListField(
+        child=DeliveryCostSerializer(), min_length=1, max_length=1
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        creating = not self.partial
+        for name, field in fields.items():
+            field.required = name == "carrierConfigurationVersion" or (
+                creating and name in ("source", "destinations")
+            )
+        return fields
+
+    def validate(self, attrs):
+        source = attrs.get("source")
+        if (
+            source
+            and attrs.get("sourceCountry")
+            and attrs["sourceCountry"] != source["countryCode"]
+        ):
+            raise serializers.ValidationError(
+                {"sourceCountry": ["Differs from source.countryCode."]}
+            )
+        return attrs
+
+
+class CountryServiceMappingSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    created = serializers.DateTimeField()
+    lastModified = serializers.DateTimeField(source="last_modified")
+    carrierProductCategory = serializers.CharField(source="carrier_product_category")
+
+    def to_representation(self, mapping):
+        data = super().to_representation(mapping)
+        extra = dict(mapping.extra)
+        destinations = extra.pop("destinations", None) or [
+            {"countryCode": country} for country in mapping.destination_countries
+        ]
+        data.update(
+            {
+                "source": {"countryCode": mapping.source_country},
+                "sourceCountry": mapping.source_country,
+                "destinations": destinations,
+                "destinationCountries": mapping.destination_countries,
+                "transitTime": {
+                    "minTransitDays": mapping.min_transit_days,
+                    "maxTransitDays": mapping.max_transit_days,
+                },
+                "deliveryCosts": mapping.delivery_costs,
+            }
+        )
+        return merge_extra(data, extra)
+
+
+class CutoffTimeSerializer(StrictSerializer):
+    hour = serializers.IntegerField(min_value=0, max_value=23)
+    minute = serializers.IntegerField(min_value=0, max_value=59)
+
+
+class DeliveryAreaSerializer(StrictSerializer):
+    country = CountryCodeField()
+    postalCode = serializers.CharField()
+
+
+class ConnectionInputSerializer(WireSerializer):
+    """`FacilityCarrierConnectionForCreation` / `…ForModification` (with `version`)."""
+
+    passthrough = (
+        "configuration",
+        "credentials",
+        "cutoffTimes",
+        "name",
+        "parcelLabelClassifications",
+        "tags",
+    )
+
+    version = serializers.IntegerField(min_value=1)
+    status = enum(CARRIER_STATUS)
+    cutoffTime = CutoffTimeSerializer()
+    validDeliveryTargets = serializers.ListField(
+        child=enum([("SHIP_TO_CUSTOMER", "SHIP_TO_CUSTOMER"), ("SHIP_TO_STORE", "SHIP_TO_STORE")])
+    )
+    deliveryAreas = serializers.ListField(child=DeliveryAreaSerializer())
+
+    def __init__(self, *args, mode="create", **kwargs):
+        self.mode = mode
+        super().__init__(*args, **kwargs)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            field.required = self.mode == "modify" and name == "version"
+        if self.mode == "create":
+            del fields["version"]
+        return fields
+
+
+class ConnectionSerializer(serializers.Serializer):
+    """`FacilityCarrierConnection`. Credentials are stored but never echoed."""
+
+    id = serializers.CharField()
+    version = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    lastModified = serializers.DateTimeField(source="last_modified")
+    carrierRef = serializers.CharField(source="carrier_id")
+    facilityRef = serializers.CharField(source="facility_id")
+    key = serializers.CharField(source="carrier.key")
+    status = serializers.CharField()
+    validDeliveryTargets = serializers.JSONField(source="valid_delivery_targets")
+    deliveryAreas = serializers.JSONField(source="delivery_areas")
+
+    def to_representation(self, connection):
+        data = super().to_representation(connection)
+        data["cutoffTime"] = {"hour": connection.cutoff_hour, "minute": connection.cutoff_minute}
+        if "deliveryType" in connection.carrier.extra:
+            data["deliveryType"] = connection.carrier.extra["deliveryType"]
+        extra = {k: v for k, v in connection.extra.items() if k != "credentials"}
+        extra.setdefault("name", connection.carrier.name)
+        return merge_extra(data, extra)
+
+
+# --- Listings -------------------------------------------------------------------------------
+
+LISTING_PASSTHROUGH = (
+    "titleLocalized",
+    "attributes",
+    "availabilityTimeframe",
+    "categoryRefs",
+    "customAttributes",
+    "imageUrl",
+    "legal",
+    "measurementUnitKey",
+    "outOfStockBehaviourByContexts",
+    "outOfStockConfig",
+    "partialStocks",
+    "recordableAttributes",
+    "scannableCodes",
+    "scanningRule",
+    "stockAvailableUntil",
+    "stockinformation",
+    "stockProperties",
+    "weight",
+    "tags",
+    "subtitle",
+)
+
+
+class ListingInputSerializer(WireSerializer):
+    """`ListingForReplacement` (bulk PUT, mode "replace") and `ModifyListing` ("modify")."""
+
+    passthrough = LISTING_PASSTHROUGH
+
+    tenantArticleId = serializers.CharField(source="tenant_article_id", max_length=255)
+    title = serializers.CharField(max_length=512, allow_blank=True)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, allow_null=True)
+    currency = CurrencyField(allow_null=True)
+    outOfStockBehaviour = enum(models.OutOfStockBehaviour.choices, source="out_of_stock_behaviour")
+    status = enum(models.ListingStatus.choices)
+    version = serializers.IntegerField(min_value=1)
+
+    def __init__(self, *args, mode="replace", **kwargs):
+        self.mode = mode
+        super().__init__(*args, **kwargs)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            field.required = self.mode == "replace" and name == "tenantArticleId"
+        if self.mode == "modify":
+            del fields["tenantArticleId"]
+            del fields["version"]
+            fields["action"] = enum([("ModifyListing", "ModifyListing")])
+        return fields
+
+    def to_internal_value(self, data):
+        validated = super().to_internal_value(data)
+        validated.pop("action", None)
+        if "currency" in validated and validated["currency"] is None:
+            validated["currency"] = ""
+        if "weight" in validated["extra"] and validated["extra"]["weight"] is not None:
+            weight = validated["extra"]["weight"]
+            if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
+                raise serializers.ValidationError({"weight": ["Expected a number ≥ 0."]})
+        return validated
+
+
+class ListingsForReplacementSerializer(StrictSerializer):
+    listings = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=500)
+
+
+class ListingPatchActionsSerializer(StrictSerializer):
+    version = serializers.IntegerField(min_value=1)
+    actions = serializers.ListField(child=serializers.DictField(), min_length=1)
+
+
+class ListingSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    version = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    lastModified = serializers.DateTimeField(source="last_modified")
+    facilityId = serializers.CharField(source="facility_id")
+    tenantArticleId = serializers.CharField(source="tenant_article_id")
+    title = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    currency = serializers.CharField(allow_null=True)
+    outOfStockBehaviour = serializers.CharField(source="out_of_stock_behaviour")
+    status = serializers.CharField()
+
+    def to_representation(self, listing):
+        data = super().to_representation(listing)
+        if data["price"] is None:
+            data.pop("price")
+        data["currency"] = data["currency"] or None
+        return merge_extra(data, listing.extra)
+
+
+# --- Stocks and reservations ----------------------------------------------------------------
+
+STOCK_PASSTHROUGH = (
+    "availableUntil",
+    "conditions",
+    "customAttributes",
+    "locationRef",
+    "properties",
+    "receiptDate",
+    "tenantStockId",
+    "traitConfig",
+)
+
+
+class FacilitySelectorSerializer(StrictSerializer):
+    facilityRef = serializers.CharField(required=False)
+    tenantFacilityId = serializers.CharField(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Give facilityRef or tenantFacilityId.")
+        return attrs
+
+
+class StockInputSerializer(WireSerializer):
+    """One item of POST /api/stocks (`StockForCreation`) or of PUT /api/stocks: either a
+    facility + article (`StockForCreation`) or an existing stock `id` (+ optional `version`)."""
+
+    passthrough = STOCK_PASSTHROUGH
+
+    id = serializers.CharField(required=False)
+    version = serializers.IntegerField(min_value=1, required=False)
+    facilityRef = serializers.CharField(required=False)
+    tenantFacilityId = serializers.CharField(required=False)
+    facility = FacilitySelectorSerializer(required=False)
+    tenantArticleId = serializers.CharField(max_length=255, required=False)
+    value = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+
+    def __init__(self, *args, allow_id=False, **kwargs):
+        self.allow_id = allow_id
+        super().__init__(*args, **kwargs)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not self.allow_id:
+            del fields["id"]
+            del fields["version"]
+        return fields
+
+    def validate(self, attrs):
+        if attrs.get("id"):
+            return attrs
+        if "version" in attrs:
+            raise serializers.ValidationError({"id": ["Required together with version."]})
+        if not attrs.get("tenantArticleId"):
+            raise serializers.ValidationError({"tenantArticleId": ["This field is required."]})
+        selector = attrs.pop("facility", None) or {}
+        facility_ref = attrs.pop("facilityRef", None) or selector.get("facilityRef")
+        tenant_facility_id = attrs.pop("tenantFacilityId", None) or selector.get("tenantFacilityId")
+        if not facility_ref and not tenant_facility_id:
+            raise serializers.ValidationError(
+                {"facilityRef": ["Give facilityRef, tenantFacilityId or facility."]}
+            )
+        attrs["facility_reference"] = facility_ref or tenant_facility_id
+        return attrs
+
+
+class StocksForUpsertSerializer(StrictSerializer):
+    stocks = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=500)
+
+
+class StockForUpdateSerializer(WireSerializer):
+    passthrough = STOCK_PASSTHROUGH
+
+    value = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class StockSerializer(serializers.Serializer):
+    """`Stock`; `reserved` and `available` come from the availability selector's annotation
+    (or are set on the instance by the service that computed them)."""
+
+    id = serializers.CharField()
+    version = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    lastModified = serializers.DateTimeField(source="last_modified")
+    facilityRef = serializers.CharField(source="facility_id")
+    tenantArticleId = serializers.CharField(source="tenant_article_id")
+    value = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    available = serializers.IntegerField()
+
+    def to_representation(self, stock):
+        data = super().to_representation(stock)
+        data["facilityWideReserved"] = data["reserved"]
+        data["facility"] = {"facilityRef": data["facilityRef"]}
+        tenant_facility_id = getattr(stock, "tenant_facility_id", None)
+        if tenant_facility_id:
+            data["facility"]["tenantFacilityId"] = tenant_facility_id
+        data["serializedProperties"] = "{}"
+        data["traits"] = ["PICKABLE", "ACCESSIBLE", "OUTBOUND"]
+        return merge_extra(data, stock.extra)
+
+
+class ReservationSerializer(serializers.Serializer):
+    """`Reservation`, plus `validUntil` (null: permanent), `active` and `orderLineItemRef`
+    (our additions: the reference has no field for a temporary hold)."""
+
+    id = serializers.CharField()
+    created = serializers.DateTimeField()
+    lastModified = serializers.DateTimeField(source="last_modified")
+    facilityRef = serializers.CharField(source="facility_id")
+    tenantArticleId = serializers.CharField(source="tenant_article_id")
+    quantity = serializers.IntegerField()
+    validUntil = serializers.DateTimeField(source="valid_until", allow_null=True)
+    orderLineItemRef = serializers.CharField(source="order_line_item_id", allow_null=True)
+
+    def to_representation(self, reservation):
+        data = super().to_representation(reservation)
+        data["version"] = 1
+        data["host"] = {"type": "STOCK", "reference": str(reservation.stock_id)}
+        line = reservation.order_line_item
+        data["relatedRefs"] = {"orderRefs": [str(line.order_id)] if line else []}
+        data["active"] = reservation.is_active
+        return data
