@@ -20,6 +20,10 @@ from orders.serializers import (
     OrderUnlockActionSerializer,
     StrippedOrdersSerializer,
 )
+from promises import services as promise_services
+from promises.idempotency import idempotent
+from promises.selectors import raise_if_expired_promise
+from promises.serializers import PromiseConfirmActionSerializer, PromiseExtendActionSerializer
 
 ORDER_TAG = ["Orders (DOMS)"]
 
@@ -62,6 +66,7 @@ class OrderCollectionView(APIView):
         request=OrderForCreationSerializer,
         responses={201: OrderSerializer},
     )
+    @idempotent("orders.create")
     def post(self, request):
         data = validated(OrderForCreationSerializer, require_object(request.data))
         order = services.create_order(data, user=request.user)
@@ -112,12 +117,23 @@ def _unlock(order_id, data, user):
     )
 
 
+def _confirm_promise(order_id, data, user):
+    return promise_services.confirm_promise(
+        order_id, version=data["version"], tenant_order_id=data.get("tenantOrderId"), user=user
+    )
+
+
+def _extend_promise(order_id, data, user):
+    return promise_services.extend_promise(order_id, version=data["version"], user=user)
+
+
 # Action name → (request serializer, handler(order_id, validated data, user) -> Order).
-# The promise flow adds CONFIRM_PROMISE and EXTEND_PROMISE here.
 ORDER_ACTIONS = {
     "CANCEL": (OrderCancelActionSerializer, _cancel),
     "FORCE_CANCEL": (OrderForceCancelActionSerializer, _force_cancel),
     "UNLOCK": (OrderUnlockActionSerializer, _unlock),
+    "CONFIRM_PROMISE": (PromiseConfirmActionSerializer, _confirm_promise),
+    "EXTEND_PROMISE": (PromiseExtendActionSerializer, _extend_promise),
 }
 
 
@@ -165,6 +181,7 @@ class OrderActionsView(APIView):
     def post(self, request, order_id):
         selectors.parse_order_id(order_id)
         data, handler = dispatch_action(ORDER_ACTIONS, request.data)
+        raise_if_expired_promise(order_id)
         return Response(OrderSerializer(handler(order_id, data, request.user)).data)
 
 

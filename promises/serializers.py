@@ -1,15 +1,26 @@
 """Wire shapes of the promise endpoints (camelCase, as the reference API names them)."""
 
+from collections import defaultdict
+
 from rest_framework import serializers
 
 from config.api.serializers import StrictSerializer
+from orders.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+    format_wire_datetime,
+)
+from orders.models import OrderStatus
+from orders.serializers import OrderActionSerializer, OrderForCreationSerializer
 
 
 class PromisesConfigurationSerializer(StrictSerializer):
     """`PromisesConfiguration`: output of GET/PUT, input of PUT (version + invalidAfterTime)."""
 
     id = serializers.SerializerMethodField()
-    version = serializers.IntegerField(min_value=0)
+    version = StrictIntegerField(min_value=0)
     invalidAfterTime = serializers.CharField(source="invalid_after_time", max_length=64)
     created = serializers.DateTimeField(read_only=True)
     lastModified = serializers.DateTimeField(source="last_modified", read_only=True)
@@ -27,3 +38,160 @@ class PromisesConfigurationSerializer(StrictSerializer):
                 if key not in ("id", "created", "lastModified")
             }
         return super().to_internal_value(data)
+
+
+# --- delivery promise request ----------------------------------------------------------------
+
+
+class ResourceInvestmentSerializer(StrictSerializer):
+    level = StrictFloatField()
+
+    def validate_level(self, value):
+        # The contract: exclusiveMinimum 0, maximum 1.
+        if not 0 < value <= 1:
+            raise serializers.ValidationError("Must be greater than 0 and at most 1.")
+        return value
+
+
+class PromiseRequestAdditionalInfoSerializer(StrictSerializer):
+    includeListingCustomAttributes = StrictBooleanField(required=False)
+    resourceInvestment = ResourceInvestmentSerializer(required=False)
+
+
+class PromiseRequestSerializer(OrderForCreationSerializer):
+    """`PromiseRequest`: an OrderForCreation without `source` and `pricing`, plus
+    `additionalInfo`. Unknown fields are rejected (additionalProperties: false)."""
+
+    source = None
+    pricing = None
+    additionalInfo = PromiseRequestAdditionalInfoSerializer(required=False)
+
+    def validate_status(self, value):
+        if value != OrderStatus.PROMISED:
+            raise serializers.ValidationError(
+                "A delivery promise always creates a PROMISED order; omit status or send PROMISED."
+            )
+        return value
+
+
+class PromiseConfirmActionSerializer(OrderActionSerializer):
+    tenantOrderId = StrictCharField(required=False, max_length=255)
+
+
+class PromiseExtendActionSerializer(OrderActionSerializer):
+    pass
+
+
+# --- delivery promise response -----------------------------------------------------------------
+
+
+def _facility(facility):
+    rendered = {
+        "facilityName": facility.name or facility.facility_id,
+        "facilityRef": facility.facility_id,
+    }
+    if facility.tenant_facility_id:
+        rendered["tenantFacilityId"] = facility.tenant_facility_id
+    return rendered
+
+
+def _line_items(allocations, available_at, facility_id):
+    quantities = defaultdict(int)
+    for allocation in allocations:
+        quantities[allocation.tenant_article_id] += allocation.quantity
+    return [
+        {
+            "tenantArticleId": article,
+            "quantity": quantity,
+            # What the facility had available when the cart was routed (before this promise).
+            "available": max(available_at.get((facility_id, article), 0), 0),
+        }
+        for article, quantity in quantities.items()
+    ]
+
+
+def _carrier(choice, estimate, valid_until):
+    product = {
+        "carrierProductCategory": choice.product_category,
+        "deliveryCosts": (
+            [{"cost": choice.cost, "currency": choice.currency}] if choice.cost is not None else []
+        ),
+        "transitTime": {
+            "minTransitDays": choice.min_transit_days,
+            "maxTransitDays": choice.max_transit_days,
+        },
+    }
+    if estimate is not None:
+        product["estimatedDeliveryTime"] = {
+            "minDeliveryDays": estimate.min_delivery_days,
+            "maxDeliveryDays": estimate.max_delivery_days,
+        }
+    return {
+        "carrierRef": choice.carrier_id,
+        "carrierKey": choice.carrier_key,
+        "carrierName": choice.carrier_name,
+        "deliveryPromiseValidUntil": format_wire_datetime(valid_until),
+        "products": [product],
+    }
+
+
+def delivery_promise_response(promise):
+    """`ResponseForDeliveryPromise` for a created promise (services.DeliveryPromise)."""
+    from promises.sourcing import sourcing_option
+
+    order, decision, routing_request = promise.order, promise.decision, promise.routing_request
+    available_at = routing_request.availability
+    facilities = {facility.facility_id: facility for facility in routing_request.facilities}
+    body = {
+        "orderRef": str(order.id),
+        "orderVersion": order.version,
+        "promisesOptions": {"validUntil": format_wire_datetime(promise.valid_until)},
+    }
+    if decision.method == "COLLECT":
+        pickup = decision.pickup_facility
+        body["collect"] = {
+            "facility": _facility(pickup),
+            "lineItems": _line_items(decision.allocations, available_at, pickup.facility_id),
+            "targetTime": format_wire_datetime(decision.collect_target_time or promise.valid_until),
+        }
+        body["shipToStore"] = [
+            {
+                "facility": _facility(facilities[transfer.source_facility_id]),
+                "lineItems": _line_items(
+                    transfer.allocations, available_at, transfer.source_facility_id
+                ),
+                "carriers": (
+                    [_carrier(transfer.carrier, None, promise.valid_until)]
+                    if transfer.carrier
+                    else []
+                ),
+            }
+            for transfer in decision.transfers
+        ]
+    else:
+        body["shipToCustomer"] = [
+            {
+                "facility": _facility(node.facility),
+                "lineItems": _line_items(node.allocations, available_at, node.facility_id),
+                "carriers": (
+                    [_carrier(node.carrier, node.estimate, promise.valid_until)]
+                    if node.carrier
+                    else []
+                ),
+            }
+            for node in decision.nodes
+        ]
+    if decision.backordered:
+        body["backOrdered"] = {
+            "lineItems": [
+                {
+                    "tenantArticleId": item.tenant_article_id,
+                    "quantity": item.quantity,
+                    "available": 0,
+                    "outOfStockBehaviour": "BACKORDER",
+                }
+                for item in decision.backordered
+            ]
+        }
+    body["sourcingOption"] = sourcing_option(decision, routing_request)
+    return body

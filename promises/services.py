@@ -2,6 +2,9 @@
 
 import json
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -9,12 +12,19 @@ from django.utils import timezone
 
 from config.errors import InvalidInput, VersionConflict
 from inventory.models import Reservation
+from inventory.selectors import availability
 from inventory.services import (
+    Allocation,
+    InsufficientStock,
     PromiseExpired,
     extend_order_reservations,
     make_order_reservations_permanent,
+    reserve_stock,
 )
+from orders.fields import format_wire_datetime, parse_wire_datetime
 from orders.models import Order, OrderStatus
+from orders.selectors import get_order
+from orders.services import create_order
 from promises.durations import parse_promise_duration
 from promises.models import IdempotencyKey, PromisesConfiguration
 
@@ -99,7 +109,7 @@ def confirm_promise(order_id, *, version, tenant_order_id=None, user=None, now=N
             "Orders with the same tenantOrderId are only allowed if the previous orders are not "
             "in the status OPEN, LOCKED or PROMISED. Cancel the previous orders first.",
         ) from None
-    return order
+    return get_order(order.id)
 
 
 @transaction.atomic
@@ -113,11 +123,11 @@ def extend_promise(order_id, *, version, user=None, now=None):
     order.promises_options = {"validUntil": _wire_datetime(valid_until)}
     order.version += 1
     order.save()
-    return order
+    return get_order(order.id)
 
 
 def _wire_datetime(value):
-    return value.isoformat().replace("+00:00", "Z")
+    return format_wire_datetime(value)
 
 
 # --- expiry ----------------------------------------------------------------------------------
@@ -213,3 +223,147 @@ def _release_batch_portable(now, batch_size):
             last_modified=timezone.now(),
         )
     return len(orders)
+
+
+# --- delivery promise ------------------------------------------------------------------------
+
+MIN_CLIENT_VALIDITY = timedelta(minutes=1)
+MAX_CLIENT_VALIDITY = timedelta(hours=8)
+
+
+class InsufficientStockForPromise(InvalidInput):
+    """400 naming each short article with the quantity requested and the quantity available."""
+
+    def __init__(self, shortages):
+        self.shortages = shortages  # [(tenant_article_id, requested, available, reason)]
+        super().__init__(
+            "Not enough stock to promise this order.",
+            "; ".join(
+                f"{article}: requested {requested}, available {available}"
+                + (f" ({reason})" if reason else "")
+                for article, requested, available, reason in shortages
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class DeliveryPromise:
+    """A created promise: the PROMISED order and the routing that placed its stock."""
+
+    order: Order
+    decision: object  # routing.types.RoutingDecision
+    routing_request: object  # routing.types.RoutingRequest
+    valid_until: datetime
+
+
+def _promise_valid_until(data, now):
+    """The client's `promisesOptions.validUntil` (1 minute to 8 hours ahead), else now plus the
+    configured duration."""
+    options = data.get("promisesOptions")
+    if not options:
+        return now + promise_duration()
+    valid_until = parse_wire_datetime(options["validUntil"])
+    if not now + MIN_CLIENT_VALIDITY <= valid_until <= now + MAX_CLIENT_VALIDITY:
+        raise InvalidInput(
+            "promisesOptions.validUntil must be between 1 minute and 8 hours from now.",
+            f"Received {options['validUntil']}; the server time is {_wire_datetime(now)}.",
+        )
+    return valid_until
+
+
+def _requested_by_article(data):
+    requested = defaultdict(int)
+    for line in data["orderLineItems"]:
+        requested[line["article"]["tenantArticleId"]] += line["quantity"]
+    return requested
+
+
+def _route(data, now):
+    """Run the engine on a fresh read of the network and availability (no locks held)."""
+    from promises.adapter import build_routing_request
+    from routing import solve
+
+    routing_request = build_routing_request(data, now=now)
+    return routing_request, solve(routing_request)
+
+
+def _refuse_unassignable(data, routing_request, decision):
+    if not decision.not_assignable:
+        return
+    short_articles = {item.tenant_article_id for item in decision.not_assignable}
+    reasons = {item.tenant_article_id: item.reason for item in decision.not_assignable}
+    requested = _requested_by_article(data)
+    available = defaultdict(int)
+    for (_, article), quantity in routing_request.availability.items():
+        if article in short_articles:
+            available[article] += max(quantity, 0)
+    raise InsufficientStockForPromise(
+        [
+            (article, requested[article], available[article], reasons.get(article))
+            for article in sorted(short_articles)
+        ]
+    )
+
+
+def _refuse_after_lost_race(data, shortage):
+    """Second lost race for the same stock: report what the network has left now."""
+    articles = {item.tenant_article_id for item in shortage.shortages}
+    requested = _requested_by_article(data)
+    available = defaultdict(int)
+    for (_, article), level in availability(articles).items():
+        available[article] += max(level.available, 0)
+    raise InsufficientStockForPromise(
+        [(article, requested[article], available[article], None) for article in sorted(articles)]
+    )
+
+
+def create_delivery_promise(data, *, user=None, now=None):
+    """Route the cart, reserve its stock and create a PROMISED order, all or nothing.
+
+    Routing runs before any lock is taken. Then one short transaction creates the order and
+    reserves the chosen stock (reserve_stock locks the rows in id order and re-checks
+    availability under the lock). If another checkout took the stock in between, the cart is
+    routed once more on fresh availability; a second loss is a 400.
+    """
+    clock_given = now is not None
+    now = now or timezone.now()
+    valid_until = _promise_valid_until(data, now)
+    order_data = {
+        **{key: value for key, value in data.items() if key != "additionalInfo"},
+        "promisesOptions": {"validUntil": _wire_datetime(valid_until)},
+    }
+    order_data.pop("status", None)
+
+    for attempt in (1, 2):
+        routing_request, decision = _route(data, now)
+        _refuse_unassignable(data, routing_request, decision)
+        try:
+            with transaction.atomic():
+                order = create_order(
+                    order_data,
+                    user=user,
+                    status=OrderStatus.PROMISED,
+                    promise_valid_until=valid_until,
+                )
+                lines = list(order.order_line_items.all())
+                line_ids = {str(position): line.id for position, line in enumerate(lines)}
+                allocations = [
+                    Allocation(
+                        facility_id=uuid.UUID(allocation.facility_id),
+                        tenant_article_id=allocation.tenant_article_id,
+                        quantity=allocation.quantity,
+                        order_line_item_id=line_ids[allocation.line_id],
+                    )
+                    for allocation in decision.allocations
+                    if allocation.quantity > 0
+                ]
+                if allocations:
+                    # Under the lock a reservation that expired meanwhile counts as free.
+                    reserve_stock(
+                        allocations, valid_until=valid_until, now=now if clock_given else None
+                    )
+                return DeliveryPromise(order, decision, routing_request, valid_until)
+        except InsufficientStock as shortage:
+            if attempt == 2:
+                _refuse_after_lost_race(data, shortage)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,10 +1,52 @@
 """Thin HTTP layer of the promise endpoints: parse, call a service, render."""
 
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from promises import services
-from promises.serializers import PromisesConfigurationSerializer
+from promises.idempotency import idempotent
+from promises.serializers import (
+    PromiseRequestSerializer,
+    PromisesConfigurationSerializer,
+    delivery_promise_response,
+)
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Optional. A retry with the same key and body replays the first response "
+    "instead of promising (and reserving) twice. Keys are kept 24 hours.",
+)
+
+
+class DeliveryPromiseView(APIView):
+    # A promise creates a (PROMISED) order.
+    required_permissions = {"POST": ["orders.add_order"]}
+
+    @extend_schema(
+        tags=["Orders (DOMS)"],
+        operation_id="postDeliveryPromise",
+        summary="Create promise order",
+        parameters=[IDEMPOTENCY_KEY],
+        request=PromiseRequestSerializer,
+        responses={201: {"type": "object", "description": "ResponseForDeliveryPromise"}},
+    )
+    @idempotent("promises.deliverypromise")
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError("The request body must be a JSON object.")
+        serializer = PromiseRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        promise = services.create_delivery_promise(serializer.validated_data, user=request.user)
+        location = request.build_absolute_uri(reverse("order-detail", args=[promise.order.id]))
+        return Response(
+            delivery_promise_response(promise), status=201, headers={"Location": location}
+        )
 
 
 class PromisesConfigurationView(APIView):
@@ -12,13 +54,25 @@ class PromisesConfigurationView(APIView):
         "GET": ["promises.view_promisesconfiguration"],
         "PUT": ["promises.change_promisesconfiguration"],
     }
-    serializer_class = PromisesConfigurationSerializer
 
+    @extend_schema(
+        tags=["Orders Configuration (DOMS)"],
+        operation_id="getPromisesConfiguration",
+        responses=PromisesConfigurationSerializer,
+    )
     def get(self, request):
         configuration = services.get_promises_configuration()
         return Response(PromisesConfigurationSerializer(configuration).data)
 
+    @extend_schema(
+        tags=["Orders Configuration (DOMS)"],
+        operation_id="putPromisesConfiguration",
+        request=PromisesConfigurationSerializer,
+        responses=PromisesConfigurationSerializer,
+    )
     def put(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError("The request body must be a JSON object.")
         serializer = PromisesConfigurationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         configuration = services.update_promises_configuration(

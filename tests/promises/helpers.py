@@ -43,3 +43,71 @@ def promised_order(stock, quantity=1, *, valid_until=None, now=None):
 def available(stock, now=None):
     level = availability([stock.tenant_article_id], [stock.facility_id], now=now)
     return level[(stock.facility_id, stock.tenant_article_id)].available
+
+
+EXAMPLE_ARTICLES = {"TSHIRT-W-2468": 20, "JEANS-B-2605": 10, "SNEAK-W-4891": 5}
+
+
+def small_network(articles=None, *, warehouse_articles=None):
+    """A Dutch store (ship-from-store and pickup) and a warehouse, both connected to one carrier
+    delivering in NL, with listings and stock for `articles` ({article: units}) at the store and
+    `warehouse_articles` at the warehouse."""
+    from tests.inventory.factories import (
+        CarrierFactory,
+        CountryServiceMappingFactory,
+        FacilityCarrierConnectionFactory,
+        WarehouseFactory,
+    )
+
+    articles = EXAMPLE_ARTICLES if articles is None else articles
+    store = FacilityFactory(name="Amsterdam Centrum", tenant_facility_id="AMS-01")
+    warehouse = WarehouseFactory(
+        name="Utrecht DC",
+        tenant_facility_id="UTR-DC",
+        city="Utrecht",
+        postal_code="3511 AA",
+        latitude=52.0907,
+        longitude=5.1214,
+        services=[{"type": "SHIP_FROM_STORE"}],
+    )
+    carrier = CarrierFactory(key="POSTNL", name="PostNL")
+    CountryServiceMappingFactory(carrier=carrier)
+    for facility in (store, warehouse):
+        FacilityCarrierConnectionFactory(facility=facility, carrier=carrier)
+    stocks = {}
+    for article, value in articles.items():
+        stocks[article] = stocked_article(article, value, facility=store)
+    for article, value in (warehouse_articles or {}).items():
+        stocked_article(article, value, facility=warehouse)
+    return {"store": store, "warehouse": warehouse, "carrier": carrier, "stocks": stocks}
+
+
+def example_promise(lines=None, **overrides):
+    """The documents' example order (004_…) as a PromiseRequest."""
+    lines = lines or [("TSHIRT-W-2468", 10), ("JEANS-B-2605", 3), ("SNEAK-W-4891", 1)]
+    body = {
+        "consumer": {
+            "addresses": [
+                {
+                    "salutation": "Meneer",
+                    "firstName": "David",
+                    "lastName": "van den Boomgaard",
+                    "street": "Rombout Hogerbeetsstraat",
+                    "houseNumber": "96",
+                    "postalCode": "1052 XM",
+                    "province": "Noord-Holland",
+                    "city": "Amsterdam",
+                    "country": "NL",
+                }
+            ],
+            "email": "david@example.com",
+        },
+        "orderDate": "2024-01-19T08:45:50.525Z",
+        "orderLineItems": [
+            {"article": {"tenantArticleId": article, "title": article.title()}, "quantity": qty}
+            for article, qty in lines
+        ],
+        "deliveryPreferences": {"shipping": {"serviceLevel": "DELIVERY"}},
+    }
+    body.update(overrides)
+    return body
