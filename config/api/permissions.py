@@ -26,5 +26,8 @@ class ApiPermission(BasePermission):
         if callable(mapping):
             return mapping(request)
         if method not in mapping and request.method != "OPTIONS":
+            if not hasattr(view, request.method.lower()):
+                # The view has no handler: let DRF answer 405, not 403.
+                return []
             return ["__method_not_permitted__"]
         return mapping.get(method, [])
