@@ -57,8 +57,27 @@ def _consumer_columns(consumer):
     }
 
 
+def _with_ids(custom_services):
+    """Custom services and their nested items get ids, as the Order schema requires."""
+    return [
+        {
+            **service,
+            "id": service.get("id") or str(uuid.uuid4()),
+            "customServiceItems": _with_ids(service.get("customServiceItems") or []),
+        }
+        for service in custom_services
+    ]
+
+
 def _as_datetime(value):
     return value if not isinstance(value, str) else parse_wire_datetime(value)
+
+
+def _order_extra(data):
+    extra = {key: data[key] for key in ORDER_EXTRA_FIELDS if key in data}
+    if "customServices" in extra:
+        extra["customServices"] = _with_ids(extra["customServices"])
+    return extra
 
 
 @transaction.atomic
@@ -94,7 +113,7 @@ def create_order(data, *, user=None, status=OrderStatus.OPEN, promise_valid_unti
         status_reasons=data.get("statusReasons") or [],
         payment_info=data.get("paymentInfo"),
         promises_options=data.get("promisesOptions"),
-        extra={key: data[key] for key in ORDER_EXTRA_FIELDS if key in data},
+        extra=_order_extra(data),
         promise_valid_until=promise_valid_until if status == OrderStatus.PROMISED else None,
     )
     try:
