@@ -70,7 +70,10 @@ def enqueue_event_delivery(event_id):
     from events.tasks import deliver_event
 
     try:
-        deliver_event.apply_async((str(event_id),), retry=False)
+        with deliver_event.app.pool.acquire(block=True, timeout=1) as connection:
+            # Fail fast: kombu would otherwise keep reconnecting for seconds inside the request.
+            connection.ensure_connection(max_retries=0, timeout=1)
+            deliver_event.apply_async((str(event_id),), connection=connection, retry=False)
     except Exception:  # any broker/transport error
         logger.warning(
             "Could not enqueue delivery of event %s; the periodic task will deliver it.",
