@@ -91,7 +91,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A facility that passed the fences, with everything the search needs precomputed."""
 
@@ -119,11 +119,18 @@ class Weights:
     time: float
     time_threshold: float
     big: float
+    # Shipping: the first parcel is no split. Collect: every transfer into the store counts.
+    free_parcels: int = 1
 
-    def fixed(self, count: int, cost_sum: float, max_days: int) -> float:
+    def splits(self, parcels: int) -> int:
+        return max(parcels - self.free_parcels, 0)
+
+    def fixed(self, parcels: int, cost_sum: float, max_days: int) -> float:
+        """Per-set penalties; `parcels` = members that ship (all but the pickup store)."""
         penalty = 0.0
-        if count > 1 and self.deliveries:
-            penalty += self.deliveries * min((count - 1) / self.deliveries_threshold, 1.0)
+        splits = parcels - self.free_parcels
+        if splits > 0 and self.deliveries:
+            penalty += self.deliveries * min(splits / self.deliveries_threshold, 1.0)
         if self.costs and cost_sum > 0:
             penalty += self.costs * min(cost_sum / self.costs_threshold, 1.0)
         if self.time and max_days > 0:
@@ -180,6 +187,84 @@ def _carrier_options(request: RoutingRequest, facility: Facility, target: str, c
             yield connection, service
 
 
+def _route(request, facility, target, dest_country, pickup, weights, estimates):
+    """Best carrier option of `facility` towards the destination (or the pickup store):
+    (carrier, estimate, collect target time, delivery-time metric in days, cost, currency).
+    Carrier None when no connection qualifies (the estimate then assumes one day's transit
+    and no cost, for when the carrier fence is off); None when the facility cannot pick."""
+    now = request.now
+    today = now.date()
+    best = None
+    for connection, service in _carrier_options(request, facility, target, dest_country):
+        key = (
+            facility.timezone,
+            id(facility.picking_times),
+            id(facility.closing_days),
+            facility.fulfillment_process_buffer,
+            connection.cutoff_hour,
+            connection.cutoff_minute,
+            service.min_transit_days,
+            service.max_transit_days,
+        )
+        if key in estimates:
+            estimate = estimates[key]
+        else:
+            estimate = estimates[key] = delivery.estimate_shipment(
+                facility,
+                now,
+                connection.cutoff_hour,
+                connection.cutoff_minute,
+                service.min_transit_days,
+                service.max_transit_days,
+            )
+        if estimate is None:
+            return None
+        target_time = None
+        if pickup is not None:
+            target_time = delivery.transfer_arrival_target(
+                pickup, estimate.latest_delivery_date, now
+            )
+            if target_time is None:
+                continue
+            days = (target_time.date() - today).days
+        else:
+            days = estimate.max_delivery_days
+        cost = service.cost or 0.0
+        score = (
+            weights.fixed(1 + weights.free_parcels, cost, days),
+            days,
+            cost,
+            connection.carrier_key,
+            service.product_category,
+            service.min_transit_days,
+        )
+        if best is None or score < best[0]:
+            best = (score, connection, service, estimate, target_time, days)
+    if best is None:
+        estimate = delivery.estimate_shipment(facility, now, 23, 59, 1, 1)
+        if estimate is None:
+            return None
+        if pickup is None:
+            return (None, estimate, None, estimate.max_delivery_days, 0.0, None)
+        target_time = delivery.transfer_arrival_target(pickup, estimate.latest_delivery_date, now)
+        if target_time is None:
+            return None
+        return (None, estimate, target_time, (target_time.date() - today).days, 0.0, None)
+    _, connection, service, estimate, target_time, days = best
+    carrier = CarrierChoice(
+        carrier_id=connection.carrier_id,
+        carrier_key=connection.carrier_key,
+        carrier_name=connection.carrier_name,
+        product_category=service.product_category,
+        min_transit_days=service.min_transit_days,
+        max_transit_days=service.max_transit_days,
+        cost=service.cost,
+        currency=service.currency,
+    )
+    currency = service.currency if service.cost is not None else None
+    return (carrier, estimate, target_time, days, service.cost or 0.0, currency)
+
+
 def build_problem(request: RoutingRequest) -> Problem:
     config = request.configuration
     articles: list[str] = []
@@ -214,6 +299,7 @@ def build_problem(request: RoutingRequest) -> Problem:
         time=time_weight,
         time_threshold=float(time_threshold or 7.0),
         big=total_max + 1.0,
+        free_parcels=0 if isinstance(request.destination, CollectDestination) else 1,
     )
     distance_threshold = float(distance_threshold or 1000.0)
     balancing_threshold = float(balancing_threshold or 20.0)
@@ -273,23 +359,36 @@ def build_problem(request: RoutingRequest) -> Problem:
     check_capacity = config.fence_active(FENCE_CAPACITY)
     complete_only = config.fence_active(FENCE_COMPLETE_STOCK) and max_sources == 1
     estimates: dict[tuple, DeliveryEstimate | None] = {}
-    targets: dict[tuple, dt.datetime | None] = {}
-    today = now.date()
+    routes: dict[tuple, tuple | None] = {}
     excluded = problem.excluded
-    seen: set[str] = set()
+    # Units available per facility and cart article; facilities absent stock nothing of it.
+    stock_by_facility: dict[str, list[int]] = {}
+    if len(availability) <= len(request.facilities) * len(articles):
+        for (facility_id, article), units in availability.items():
+            article_index = index_of.get(article)
+            if article_index is not None and units > 0:
+                row = stock_by_facility.get(facility_id)
+                if row is None:
+                    row = stock_by_facility[facility_id] = [0] * len(articles)
+                row[article_index] = units
+    else:
+        for facility in request.facilities:
+            row = [availability.get((facility.facility_id, article), 0) for article in articles]
+            if any(units > 0 for units in row):
+                stock_by_facility[facility.facility_id] = [max(units, 0) for units in row]
+    if has_destination_coordinates:
+        dest_phi = math.radians(dest_lat)
+        dest_cos = math.cos(dest_phi)
+        dest_lambda = math.radians(dest_lon)
+    big = weights.big
 
     for facility in request.facilities:
         facility_id = facility.facility_id
-        if facility_id in seen:
-            continue
-        seen.add(facility_id)
-        is_pickup = pickup is not None and facility_id == pickup.facility_id
-        available = [
-            min(availability.get((facility_id, article), 0), need)
-            for article, need in zip(articles, demand, strict=True)
-        ]
-        if not any(a > 0 for a in available):
+        stocked = stock_by_facility.get(facility_id)
+        if stocked is None:
             continue  # pruned: stocks nothing of this cart
+        is_pickup = pickup is not None and facility_id == pickup.facility_id
+        available = [min(units, need) for units, need in zip(stocked, demand, strict=True)]
         if complete_only and available != demand:
             excluded[facility_id] = FENCE_COMPLETE_STOCK
             continue
@@ -317,109 +416,47 @@ def build_problem(request: RoutingRequest) -> Problem:
             excluded[facility_id] = FENCE_FACILITY_SERVICE
             continue
 
-        carrier: CarrierChoice | None = None
-        estimate: DeliveryEstimate | None = None
-        target_time: dt.datetime | None = None
-        cost = 0.0
-        currency = None
         if is_pickup:
             estimate = delivery.estimate_unpicked(facility, now)
             if estimate is None:
                 excluded[facility_id] = FENCE_FACILITY_STATUS
                 continue
-            target_time = estimate.ready_at
-            days = estimate.max_delivery_days
+            route = (None, estimate, estimate.ready_at, estimate.max_delivery_days, 0.0, None)
         else:
-            best = None
-            for connection, service in _carrier_options(request, facility, target, dest_country):
-                key = (
-                    facility.timezone,
-                    id(facility.picking_times),
-                    id(facility.closing_days),
-                    facility.fulfillment_process_buffer,
-                    connection.cutoff_hour,
-                    connection.cutoff_minute,
-                    service.min_transit_days,
-                    service.max_transit_days,
-                )
-                if key in estimates:
-                    option_estimate = estimates[key]
-                else:
-                    option_estimate = estimates[key] = delivery.estimate_shipment(
-                        facility,
-                        now,
-                        connection.cutoff_hour,
-                        connection.cutoff_minute,
-                        service.min_transit_days,
-                        service.max_transit_days,
-                    )
-                if option_estimate is None:
-                    continue
-                option_target = None
-                if is_collect:
-                    target_key = (option_estimate.latest_delivery_date,)
-                    if target_key in targets:
-                        option_target = targets[target_key]
-                    else:
-                        option_target = targets[target_key] = delivery.transfer_arrival_target(
-                            pickup, option_estimate.latest_delivery_date, now
-                        )
-                    if option_target is None:
-                        continue
-                    option_days = (option_target.date() - today).days
-                else:
-                    option_days = option_estimate.max_delivery_days
-                option_cost = service.cost or 0.0
-                score = (
-                    weights.fixed(1, option_cost, option_days),
-                    option_days,
-                    option_cost,
-                    connection.carrier_key,
-                    service.product_category,
-                )
-                if best is None or score < best[0]:
-                    best = (score, connection, service, option_estimate, option_target)
-            if best is None:
-                if check_carrier:
-                    excluded[facility_id] = FENCE_CARRIER
-                    continue
-                # Carrier fence off and no carrier: assume a day's transit, no cost.
-                estimate = delivery.estimate_shipment(facility, now, 23, 59, 1, 1)
-                if estimate is None:
-                    excluded[facility_id] = FENCE_FACILITY_STATUS
-                    continue
-                if is_collect:
-                    target_time = delivery.transfer_arrival_target(
-                        pickup, estimate.latest_delivery_date, now
-                    )
-                    if target_time is None:
-                        excluded[facility_id] = FENCE_FACILITY_STATUS
-                        continue
-                    days = (target_time.date() - today).days
-                else:
-                    days = estimate.max_delivery_days
+            # Facilities sharing schedule, country and connections share the outcome.
+            route_key = (
+                facility.country,
+                facility.timezone,
+                id(facility.picking_times),
+                id(facility.closing_days),
+                facility.fulfillment_process_buffer,
+                tuple(map(id, facility.carrier_connections)),
+            )
+            if route_key in routes:
+                route = routes[route_key]
             else:
-                _, connection, service, estimate, target_time = best
-                carrier = CarrierChoice(
-                    carrier_id=connection.carrier_id,
-                    carrier_key=connection.carrier_key,
-                    carrier_name=connection.carrier_name,
-                    product_category=service.product_category,
-                    min_transit_days=service.min_transit_days,
-                    max_transit_days=service.max_transit_days,
-                    cost=service.cost,
-                    currency=service.currency,
+                route = routes[route_key] = _route(
+                    request, facility, target, dest_country, pickup, weights, estimates
                 )
-                cost = service.cost or 0.0
-                currency = service.currency if service.cost is not None else None
-                days = (
-                    (target_time.date() - today).days if is_collect else estimate.max_delivery_days
-                )
+            if route is None:
+                excluded[facility_id] = FENCE_FACILITY_STATUS
+                continue
+            if route[0] is None and check_carrier:
+                excluded[facility_id] = FENCE_CARRIER
+                continue
+        carrier, estimate, target_time, days, cost, currency = route
 
         if is_pickup:
             distance = 0.0
         elif has_destination_coordinates and facility.latitude is not None:
-            distance = haversine_km(facility.latitude, facility.longitude, dest_lat, dest_lon)
+            phi = math.radians(facility.latitude)
+            a = (
+                math.sin((dest_phi - phi) / 2) ** 2
+                + math.cos(phi)
+                * dest_cos
+                * math.sin((dest_lambda - math.radians(facility.longitude)) / 2) ** 2
+            )
+            distance = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
         else:
             distance = None
         per_unit = 0.0
@@ -431,12 +468,15 @@ def build_problem(request: RoutingRequest) -> Problem:
         if warehouse_weight and facility.location_type != WAREHOUSE:
             per_unit += warehouse_weight
         unit_cost = []
-        for article_index, article in enumerate(articles):
+        days = max(days, 0)
+        standalone = weights.fixed(0 if is_pickup else 1, cost, days)
+        for units, taken, need in zip(stocked, available, demand, strict=True):
             cost_here = per_unit
-            if balancing_weight and available[article_index] > 0:
-                left = availability.get((facility_id, article), 0)
-                cost_here += balancing_weight * max(0.0, 1.0 - left / balancing_threshold)
-            unit_cost.append(cost_here / total_units)
+            if balancing_weight and units > 0:
+                cost_here += balancing_weight * max(0.0, 1.0 - units / balancing_threshold)
+            cost_here /= total_units
+            unit_cost.append(cost_here)
+            standalone += cost_here * taken + big * (need - taken)
         problem.candidates.append(
             Candidate(
                 facility=facility,
@@ -445,11 +485,12 @@ def build_problem(request: RoutingRequest) -> Problem:
                 estimate=estimate,
                 target_time=target_time,
                 distance_km=distance,
-                days=max(days, 0),
+                days=days,
                 cost=cost,
                 currency=currency,
                 available=available,
                 unit_cost=unit_cost,
+                standalone=standalone,
             )
         )
     return problem
@@ -485,7 +526,10 @@ def evaluate(problem: Problem, members: list[Candidate]) -> float:
         cost_sum += candidate.cost
         if candidate.days > max_days:
             max_days = candidate.days
-    total = weights.fixed(len(members), cost_sum, max_days)
+    parcels = 0
+    for candidate in members:
+        parcels += not candidate.is_pickup
+    total = weights.fixed(parcels, cost_sum, max_days)
     big = weights.big
     for article_index, need in enumerate(problem.demand):
         options = [
@@ -505,21 +549,7 @@ def evaluate(problem: Problem, members: list[Candidate]) -> float:
     return total
 
 
-def _standalone(problem: Problem, candidate: Candidate) -> float:
-    weights = problem.weights
-    total = weights.fixed(1, candidate.cost, candidate.days)
-    big = weights.big
-    for need, available, unit_cost in zip(
-        problem.demand, candidate.available, candidate.unit_cost, strict=True
-    ):
-        take = available if available < need else need
-        total += unit_cost * take + big * (need - take)
-    return total
-
-
 def rank_candidates(problem: Problem) -> None:
-    for candidate in problem.candidates:
-        candidate.standalone = _standalone(problem, candidate)
     problem.candidates.sort(key=lambda c: (c.standalone, c.facility.facility_id))
     for rank, candidate in enumerate(problem.candidates):
         candidate.rank = rank
@@ -605,7 +635,10 @@ class _Search:
             cost_sum += candidate.cost
             if candidate.days > max_days:
                 max_days = candidate.days
-        total = weights.fixed(len(members), cost_sum, max_days)
+        parcels = 0
+        for candidate in members:
+            parcels += not candidate.is_pickup
+        total = weights.fixed(parcels, cost_sum, max_days)
         slots = problem.max_sources - len(members)
         big = weights.big
         for a, need in enumerate(problem.demand):
@@ -685,7 +718,6 @@ def _rating_results(problem: Problem, members: list[Candidate], taken) -> list[R
     assigned = sum(units for _, _, units in taken) or 0
     results = []
     count = len(members)
-    label = "transfers" if problem.method == COLLECT else "deliveries"
 
     def active(name):
         return config.rating(name).active
@@ -730,20 +762,28 @@ def _rating_results(problem: Problem, members: list[Candidate], taken) -> list[R
                 _rating_result(config, RATING_GEO_DISTANCE, penalty, mean, threshold, text)
             )
     if active(RATING_NUMBER_OF_DELIVERIES):
-        splits = max(count - 1, 0)
+        parcels = sum(1 for c in members if not c.is_pickup)
+        splits = weights.splits(parcels)
         penalty = weights.deliveries * min(splits / weights.deliveries_threshold, 1.0)
-        text = (
-            f"{count} source facilit{'y' if count == 1 else 'ies'}, {splits} split(s); "
-            f"max {problem.max_sources} source(s) allowed, full penalty at "
-            f"{weights.deliveries_threshold:.0f} split(s)."
-        )
+        if problem.method == COLLECT:
+            text = (
+                f"{parcels} transfer(s) into the pickup store"
+                f"{' besides its own stock' if parcels < count else ''}; "
+                f"full penalty at {weights.deliveries_threshold:.0f}."
+            )
+        else:
+            text = (
+                f"{count} parcel(s) from {count} facilit{'y' if count == 1 else 'ies'}, "
+                f"{splits} split(s); at most {problem.max_sources} source(s) allowed, "
+                f"full penalty at {weights.deliveries_threshold:.0f} split(s)."
+            )
         if count == 0:
-            text = f"No {label}: nothing could be sourced."
+            text = "Nothing could be sourced."
         results.append(
             _rating_result(
                 config,
                 RATING_NUMBER_OF_DELIVERIES,
-                penalty if count > 1 else 0.0,
+                penalty,
                 float(splits),
                 weights.deliveries_threshold,
                 text,

@@ -204,7 +204,7 @@ class RoutingRequest:
 
     lines: tuple[OrderLine, ...]
     destination: Destination
-    facilities: tuple[Facility, ...]
+    facilities: tuple[Facility, ...]  # unique facility ids
     availability: dict[tuple[str, str], int]
     now: dt.datetime
     configuration: RoutingConfiguration = field(default_factory=RoutingConfiguration)
