@@ -22,7 +22,7 @@ from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
 from config.errors import InvalidInput, NotFound
-from events import conf
+from events import conf, payloads
 from events.locking import lock_subscriptions_of_event
 from events.models import (
     Delivery,
@@ -56,16 +56,56 @@ def record_event(event_name, payload):
     `payload` is rendered exactly as the API renders JSON (dates ISO 8601, decimals as numbers)
     and frozen now, so receivers see the entity as it was when the event happened.
     """
-    if event_name not in EventName.values:
-        raise ValueError(f"Unknown event {event_name!r}")
-    frozen = json.loads(json.dumps(payload, cls=JSONEncoder))
-    event = OutboxEvent.objects.create(event=EventName(event_name), payload=frozen)
-    if conf.setting("EVENTS_ENQUEUE_AFTER_COMMIT"):
-        transaction.on_commit(lambda: enqueue_event_delivery(event.id), robust=True)
+    [event] = record_events(event_name, [payload])
     return event
 
 
-def enqueue_event_delivery(event_id):
+def record_events(event_name, payloads):
+    """`record_event` for many payloads of one event name, in one INSERT."""
+    if event_name not in EventName.values:
+        raise ValueError(f"Unknown event {event_name!r}")
+    events = OutboxEvent.objects.bulk_create(
+        OutboxEvent(event=EventName(event_name), payload=_frozen(payload)) for payload in payloads
+    )
+    if events and conf.setting("EVENTS_ENQUEUE_AFTER_COMMIT"):
+        event_ids = [event.id for event in events]
+        transaction.on_commit(lambda: enqueue_event_delivery(*event_ids), robust=True)
+    return events
+
+
+def _frozen(payload):
+    return json.loads(json.dumps(payload, cls=JSONEncoder))
+
+
+def record_order_event(event_name, order):
+    """Record an event whose payload is the order as the API renders it; returns the order,
+    so a service can end with `return record_order_event(..., get_order(order.id))`."""
+    record_event(event_name, payloads.order_payload(order))
+    return order
+
+
+def record_order_events(event_name, order_ids):
+    """One event per order, for bulk changes (e.g. the promise expiry sweep): three queries."""
+    from orders.models import Order
+    from orders.selectors import with_line_items
+
+    orders = with_line_items(Order.objects.filter(id__in=list(order_ids)))
+    return record_events(event_name, [payloads.order_payload(order) for order in orders])
+
+
+def record_stock_events(stocks):
+    """INVENTORY_FACILITY_STOCK_CHANGED for each stock (with `reserved`/`available` set, as the
+    inventory services leave them); returns the stocks."""
+    stocks = list(stocks)
+    if stocks:
+        record_events(
+            EventName.INVENTORY_FACILITY_STOCK_CHANGED,
+            [payloads.stock_payload(stock) for stock in stocks],
+        )
+    return stocks
+
+
+def enqueue_event_delivery(*event_ids):
     """Best effort: a broker outage must never fail the caller; the periodic task catches up."""
     from events.tasks import deliver_event
 
@@ -73,11 +113,12 @@ def enqueue_event_delivery(event_id):
         with deliver_event.app.pool.acquire(block=True, timeout=1) as connection:
             # Fail fast: kombu would otherwise keep reconnecting for seconds inside the request.
             connection.ensure_connection(max_retries=0, timeout=1)
-            deliver_event.apply_async((str(event_id),), connection=connection, retry=False)
+            for event_id in event_ids:
+                deliver_event.apply_async((str(event_id),), connection=connection, retry=False)
     except Exception:  # any broker/transport error
         logger.warning(
-            "Could not enqueue delivery of event %s; the periodic task will deliver it.",
-            event_id,
+            "Could not enqueue delivery of %s event(s); the periodic task will deliver them.",
+            len(event_ids),
             exc_info=True,
         )
         return False

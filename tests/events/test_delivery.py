@@ -287,3 +287,18 @@ def test_concurrent_fan_out_creates_one_delivery_per_subscription():
     for thread in threads:
         thread.join()
     assert Delivery.objects.filter(outbox_event=event).count() == 3
+
+
+def test_bulk_recording_writes_one_event_per_payload_in_one_insert(
+    receiver, django_assert_num_queries
+):
+    SubscriptionFactory(event=EventName.ORDER_CANCELLED_BY_EXPIRY, callback_url=receiver.url)
+    with django_assert_num_queries(1):
+        events = services.record_events(
+            EventName.ORDER_CANCELLED_BY_EXPIRY, [{"id": "a"}, {"id": "b"}]
+        )
+    assert services.record_events(EventName.ORDER_CANCELLED_BY_EXPIRY, []) == []
+    services.deliver_pending()
+    bodies = [json.loads(request.body) for request in receiver.wait_for(2)]
+    assert sorted(body["payload"]["id"] for body in bodies) == ["a", "b"]
+    assert {body["eventId"] for body in bodies} == {str(event.id) for event in events}
