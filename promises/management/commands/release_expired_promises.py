@@ -7,7 +7,7 @@ class Command(BaseCommand):
     help = "Cancel promises past their validUntil and release their stock (what the beat does)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--batch-size", type=int, default=services.SWEEP_BATCH_SIZE)
 
     def handle(self, *args, batch_size, **options):
         released = services.release_expired_promises(batch_size=batch_size)
