@@ -54,16 +54,24 @@ def record_event(event_name, payload):
     """Write an outbox row in the caller's transaction; a rollback discards it with the change.
 
     `payload` is rendered exactly as the API renders JSON (dates ISO 8601, decimals as numbers)
-    and frozen now, so receivers see the entity as it was when the event happened.
+    and frozen now, so receivers see the entity as it was when the event happened. Returns the
+    OutboxEvent, or None when no subscription for the event exists (see `record_events`).
     """
-    [event] = record_events(event_name, [payload])
-    return event
+    events = record_events(event_name, [payload])
+    return events[0] if events else None
 
 
 def record_events(event_name, payloads):
-    """`record_event` for many payloads of one event name, in one INSERT."""
+    """`record_event` for many payloads of one event name, in one INSERT.
+
+    An event goes to the subscriptions that exist when it happens, so with none there is
+    nothing to write: one indexed SELECT, and `payloads` (may be a lazy iterable) is never
+    consumed — busy paths such as the expiry sweep pay nothing for events nobody wants.
+    """
     if event_name not in EventName.values:
         raise ValueError(f"Unknown event {event_name!r}")
+    if not Subscription.objects.filter(event=event_name).exists():
+        return []
     events = OutboxEvent.objects.bulk_create(
         OutboxEvent(event=EventName(event_name), payload=_frozen(payload)) for payload in payloads
     )
@@ -78,19 +86,21 @@ def _frozen(payload):
 
 
 def record_order_event(event_name, order):
-    """Record an event whose payload is the order as the API renders it; returns the order,
-    so a service can end with `return record_order_event(..., get_order(order.id))`."""
-    record_event(event_name, payloads.order_payload(order))
+    """Record an event whose payload is the order as the API renders it (prefetch its line
+    items); returns the order, so a service can end with
+    `return record_order_event(EventName.X, get_order(order.id))`."""
+    record_events(event_name, (payloads.order_payload(item) for item in [order]))
     return order
 
 
 def record_order_events(event_name, order_ids):
-    """One event per order, for bulk changes (e.g. the promise expiry sweep): three queries."""
+    """One event per order, for bulk changes (the promise expiry sweep). With subscribers:
+    four queries whatever the number of orders; without: one."""
     from orders.models import Order
     from orders.selectors import with_line_items
 
-    orders = with_line_items(Order.objects.filter(id__in=list(order_ids)))
-    return record_events(event_name, [payloads.order_payload(order) for order in orders])
+    orders = with_line_items(Order.objects.filter(id__in=list(order_ids)).order_by("id"))
+    return record_events(event_name, (payloads.order_payload(order) for order in orders))
 
 
 def record_stock_events(stocks):
@@ -100,21 +110,28 @@ def record_stock_events(stocks):
     if stocks:
         record_events(
             EventName.INVENTORY_FACILITY_STOCK_CHANGED,
-            [payloads.stock_payload(stock) for stock in stocks],
+            (payloads.stock_payload(stock) for stock in stocks),
         )
     return stocks
 
 
+# Above this many events from one commit, one catch-up run is enqueued instead of a task each.
+MAX_TASKS_PER_COMMIT = 20
+
+
 def enqueue_event_delivery(*event_ids):
     """Best effort: a broker outage must never fail the caller; the periodic task catches up."""
-    from events.tasks import deliver_event
+    from events.tasks import deliver_event, deliver_pending_events
 
     try:
         with deliver_event.app.pool.acquire(block=True, timeout=1) as connection:
             # Fail fast: kombu would otherwise keep reconnecting for seconds inside the request.
             connection.ensure_connection(max_retries=0, timeout=1)
-            for event_id in event_ids:
-                deliver_event.apply_async((str(event_id),), connection=connection, retry=False)
+            if len(event_ids) > MAX_TASKS_PER_COMMIT:
+                deliver_pending_events.apply_async(connection=connection, retry=False)
+            else:
+                for event_id in event_ids:
+                    deliver_event.apply_async((str(event_id),), connection=connection, retry=False)
     except Exception:  # any broker/transport error
         logger.warning(
             "Could not enqueue delivery of %s event(s); the periodic task will deliver them.",
@@ -385,20 +402,27 @@ def deliver_event(event_id, *, now=None):
 
 def deliver_pending(*, now=None, limit=None, time_budget=None):
     """What the periodic task does: fan out anything missed (e.g. the broker was down), then
-    attempt every due delivery, oldest first, until the batch or the time budget is used up.
-    With `now` given the same instant is used throughout (tests drive the clock)."""
+    attempt due deliveries, oldest first, batch after batch until none is due or the time
+    budget is spent. With `now` given the same instant is used throughout (tests drive the
+    clock); a delivery that fails is rescheduled into the future, so the loop ends."""
     fixed_now = now
     limit = limit or int(conf.setting("EVENTS_DELIVERY_BATCH_SIZE"))
     time_budget = time_budget or float(conf.setting("EVENTS_DELIVERY_TIME_BUDGET"))
     started = time.monotonic()
     fan_out_pending_events(now=fixed_now)
     attempts = []
-    for delivery_id in due_delivery_ids(now=fixed_now or timezone.now(), limit=limit):
-        if time.monotonic() - started > time_budget:
+    while time.monotonic() - started < time_budget:
+        batch = due_delivery_ids(now=fixed_now or timezone.now(), limit=limit)
+        if not batch:
             break
-        attempt = attempt_delivery(delivery_id, now=fixed_now or timezone.now())
-        if attempt is not None:
-            attempts.append(attempt)
+        for delivery_id in batch:
+            if time.monotonic() - started > time_budget:
+                break
+            attempt = attempt_delivery(delivery_id, now=fixed_now or timezone.now())
+            if attempt is not None:
+                attempts.append(attempt)
+        if len(batch) < limit:
+            break
     return attempts
 
 

@@ -176,6 +176,7 @@ def test_recording_schedules_delivery_only_after_commit(
     settings, django_capture_on_commit_callbacks
 ):
     settings.EVENTS_ENQUEUE_AFTER_COMMIT = True
+    SubscriptionFactory()
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         services.record_event(EventName.ORDER_CREATED, ORDER)
         assert callbacks == []  # nothing is sent while the change can still roll back
@@ -183,6 +184,7 @@ def test_recording_schedules_delivery_only_after_commit(
 
 
 def test_payload_is_frozen_as_the_api_renders_json():
+    SubscriptionFactory()
     moment = timezone.now()
     event = record(payload={"when": moment, "amount": Decimal("12.50"), "id": ORDER["id"]})
     event.refresh_from_db()
@@ -191,6 +193,15 @@ def test_payload_is_frozen_as_the_api_renders_json():
         "amount": 12.5,
         "id": ORDER["id"],
     }
+
+
+def test_events_nobody_subscribed_to_are_not_written(django_assert_num_queries):
+    SubscriptionFactory(event=EventName.ORDER_MODIFIED)
+    never_built = (pytest.fail("payload built") for _ in range(1))
+    with django_assert_num_queries(1):
+        assert services.record_events(EventName.ORDER_CREATED, never_built) == []
+    assert services.record_event(EventName.ORDER_CREATED, ORDER) is None
+    assert not OutboxEvent.objects.exists()
 
 
 def test_unknown_event_names_are_refused():
@@ -229,13 +240,14 @@ def test_facility_context_limits_stock_events_to_that_facility(receiver):
     assert json.loads(request.body)["eventId"] == str(matching.id)
 
 
-def test_old_settled_events_are_pruned_but_pending_ones_are_kept(settings):
+def test_old_settled_events_are_pruned_but_pending_ones_are_kept(settings, receiver):
     settings.EVENTS_RETENTION_DAYS = 7
     SubscriptionFactory(callback_url="http://127.0.0.1:9/down")
+    SubscriptionFactory(event=EventName.ORDER_MODIFIED, callback_url=receiver.url)
     old_pending = record()
+    old_delivered = record(EventName.ORDER_MODIFIED)
     services.deliver_pending()
-    old_delivered = record(EventName.ORDER_MODIFIED)  # no subscription: nothing to deliver
-    services.deliver_pending()
+    assert len(receiver.wait_for(1)) == 1
     OutboxEvent.objects.update(created=timezone.now() - timedelta(days=8))
     services.prune_old_events()
     assert list(OutboxEvent.objects.values_list("id", flat=True)) == [old_pending.id]
@@ -293,7 +305,7 @@ def test_bulk_recording_writes_one_event_per_payload_in_one_insert(
     receiver, django_assert_num_queries
 ):
     SubscriptionFactory(event=EventName.ORDER_CANCELLED_BY_EXPIRY, callback_url=receiver.url)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # is anyone subscribed? then one INSERT
         events = services.record_events(
             EventName.ORDER_CANCELLED_BY_EXPIRY, [{"id": "a"}, {"id": "b"}]
         )
