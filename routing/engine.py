@@ -66,7 +66,9 @@ from .types import (
 EARTH_RADIUS_KM = 6371.0088
 # Work units (one unit ≈ one article looked at while bounding or evaluating a set) the exact
 # search may spend at resource investment 1.0; calibrated by bench/routing.py to ≈ 250 ms.
-FULL_SEARCH_WORK_UNITS = 400_000
+FULL_SEARCH_WORK_UNITS = 450_000
+# Fixed cost of one bound or evaluation call, in work units.
+CALL_WORK_UNITS = 6
 # Greedy: how many ranked candidates it considers when adding a facility for missing stock.
 GREEDY_POOL = 48
 EPSILON = 1e-9
@@ -655,7 +657,7 @@ class _Search:
                 total += unit_cost * take
                 need -= take
             total += big * need
-        self.work += len(problem.demand) * (len(members) + 1)
+        self.work += CALL_WORK_UNITS + len(problem.demand) * (len(members) + 1)
         return total
 
     def run(self) -> None:
@@ -672,7 +674,7 @@ class _Search:
                 return  # later starts only bound higher
             extended = [*members, candidates[index]]
             value = evaluate(self.problem, extended)
-            self.work += article_count * len(extended)
+            self.work += CALL_WORK_UNITS + article_count * len(extended)
             if value < self.best_value - EPSILON:
                 self.best_value = value
                 self.best = extended
