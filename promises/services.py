@@ -11,6 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.errors import InvalidInput, VersionConflict
+from events.models import EventName
+from events.services import record_order_event, record_order_events
 from inventory.models import Reservation
 from inventory.selectors import availability
 from inventory.services import (
@@ -112,7 +114,7 @@ def confirm_promise(order_id, *, version, tenant_order_id=None, user=None, now=N
             "Orders with the same tenantOrderId are only allowed if the previous orders are not "
             "in the status OPEN, LOCKED or PROMISED. Cancel the previous orders first.",
         ) from None
-    return get_order(order.id)
+    return record_order_event(EventName.ORDER_CREATED_FROM_PROMISE, get_order(order.id))
 
 
 @transaction.atomic
@@ -126,7 +128,7 @@ def extend_promise(order_id, *, version, user=None, now=None):
     order.promises_options = {"validUntil": _wire_datetime(valid_until)}
     order.version += 1
     order.save()
-    return get_order(order.id)
+    return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
 
 
 def _wire_datetime(value):
@@ -202,6 +204,7 @@ def _release_batch_postgresql(now, batch_size):
             """,
             [OrderStatus.CANCELLED, timezone.now(), json.dumps([_status_reason()]), order_ids],
         )
+    record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, order_ids)
     return len(order_ids)
 
 
@@ -223,6 +226,7 @@ def _release_batch_portable(now, batch_size):
             status_reasons=[*(order.status_reasons or []), _status_reason()],
             last_modified=timezone.now(),
         )
+    record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, order_ids)
     return len(orders)
 
 
@@ -363,6 +367,7 @@ def create_delivery_promise(data, *, user=None, now=None):
                     reserve_stock(
                         allocations, valid_until=valid_until, now=now if clock_given else None
                     )
+                record_order_event(EventName.DELIVERY_PROMISE_CREATED, order)
                 return DeliveryPromise(order, decision, routing_request, valid_until)
         except InsufficientStock as shortage:
             if attempt == 2:

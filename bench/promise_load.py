@@ -1,0 +1,411 @@
+"""Delivery promise load test: gunicorn on PostgreSQL with the demo network.
+
+    .venv/bin/python bench/promise_load.py [--clients 16] [--duration 15] [--workers 4]
+
+In one run, on its own database (recreated, migrated, `seed_demo`):
+1. normal mode: `--clients` closed-loop client threads send 3-line carts (random articles of the
+   demo network; stock is topped up first so the run measures promising, not running out);
+   prints promises/s and p50/p95/p99 latency;
+2. paced mode: `--rate` requests/s (open loop) for `--duration` seconds; prints p50/p95/p99;
+3. hot mode: every cart contains the same article, of which `--hot-stock` units exist; prints the
+   same figures and checks zero oversell through the availability selector (201s = units
+   reserved ≤ stock, availability never negative);
+4. ceiling: the same client count running a bare SQL reservation transaction on the same tables
+   (lock 3 stock rows in id order, sum their active reservations, insert 3 reservations);
+   prints transactions/s and the ratio promises/s ÷ ceiling.
+Targets on the 2-core machine: ≥ 150 promises/s sustained, p99 ≤ 250 ms at 50 requests/s, zero
+oversell in hot mode.
+"""
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HOT_ARTICLE = "SNEAK-W-4891"
+
+
+def recreate_database(name):
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(database):
+    """Migrate, seed the demo network, top up stock, create a token; returns (token, articles)."""
+    import io
+
+    import django
+
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", stdout=io.StringIO())
+    output = io.StringIO()
+    call_command("create_api_token", "bench", stdout=output)
+    token = output.getvalue().strip().splitlines()[-1]
+    with connection.cursor() as cursor:
+        # Articles stocked in a Dutch warehouse: every cart can be shipped within NL.
+        cursor.execute(
+            """
+            SELECT DISTINCT s.tenant_article_id FROM inventory_stock s
+            JOIN inventory_facility f ON f.id = s.facility_id
+            WHERE f.country = 'NL' AND f.location_type = 'WAREHOUSE' AND s.tenant_article_id <> %s
+            ORDER BY 1
+            """,
+            [HOT_ARTICLE],
+        )
+        articles = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "UPDATE inventory_stock SET value = 1000000 WHERE tenant_article_id <> %s",
+            [HOT_ARTICLE],
+        )
+        cursor.execute("ANALYZE")
+    connection.close()
+    return token, articles
+
+
+def set_hot_stock(units):
+    """Exactly `units` of the hot article in the network: all in one Dutch warehouse."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM inventory_reservation WHERE tenant_article_id = %s", [HOT_ARTICLE]
+        )
+        cursor.execute(
+            "UPDATE inventory_stock SET value = 0 WHERE tenant_article_id = %s", [HOT_ARTICLE]
+        )
+        cursor.execute(
+            """
+            UPDATE inventory_stock SET value = %s WHERE tenant_article_id = %s AND facility_id =
+                (SELECT id FROM inventory_facility WHERE tenant_facility_id = 'WH-NL-AMS')
+            """,
+            [units, HOT_ARTICLE],
+        )
+    connection.close()
+
+
+def start_server(database, port, workers, threads):
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=environment,
+        start_new_session=True,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/schema/", timeout=2)
+            return server
+        except urllib.error.HTTPError:
+            return server  # answering (401 without a token)
+        except OSError:
+            time.sleep(0.3)
+    stop_server(server)
+    raise SystemExit("gunicorn did not start")
+
+
+def stop_server(server):
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def cart(articles, rng, hot=False):
+    chosen = rng.sample(articles, 2 if hot else 3)
+    if hot:
+        chosen.insert(0, HOT_ARTICLE)
+    return {
+        "orderDate": "2026-11-22T08:45:50.525Z",
+        "consumer": {
+            "addresses": [
+                {
+                    "firstName": "Bench",
+                    "lastName": "Client",
+                    "street": "Rombout Hogerbeetsstraat",
+                    "houseNumber": "96",
+                    "postalCode": "1052 XM",
+                    "city": "Amsterdam",
+                    "country": "NL",
+                }
+            ]
+        },
+        "orderLineItems": [
+            {"article": {"tenantArticleId": article, "title": article}, "quantity": 1}
+            for article in chosen
+        ],
+        "deliveryPreferences": {"shipping": {"serviceLevel": "DELIVERY"}},
+    }
+
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies = []
+        self.statuses = {}
+
+    def add(self, status, latency):
+        with self.lock:
+            self.latencies.append(latency)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+def report(name, recorder, elapsed):
+    created = recorder.statuses.get(201, 0)
+    latencies = [latency * 1000 for latency in recorder.latencies]
+    print(
+        f"{name:<9} {len(latencies):6d} requests in {elapsed:5.1f} s  "
+        f"{len(latencies) / elapsed:7.1f} req/s  {created / elapsed:7.1f} promises/s  "
+        f"p50 {percentile(latencies, 0.5):6.1f} ms  p95 {percentile(latencies, 0.95):6.1f} ms  "
+        f"p99 {percentile(latencies, 0.99):6.1f} ms  "
+        f"statuses {dict(sorted(recorder.statuses.items()))}"
+    )
+    return created / elapsed, percentile(latencies, 0.99)
+
+
+def closed_loop(url, token, articles, clients, duration, hot=False, seed=1):
+    recorder = Recorder()
+    stop_at = time.perf_counter() + duration
+
+    def client(index):
+        rng = random.Random(seed * 1000 + index)
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        while time.perf_counter() < stop_at:
+            body = cart(articles, rng, hot)
+            started = time.perf_counter()
+            response = session.post(url, json=body, timeout=30)
+            recorder.add(response.status_code, time.perf_counter() - started)
+            if response.status_code not in (201, 400):
+                print("unexpected", response.status_code, response.text[:300])
+
+    threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return recorder, time.perf_counter() - started
+
+
+def paced(url, token, articles, rate, duration, pool=32):
+    """Open loop: request k is due at k / rate seconds; latency counts from when it was due."""
+    recorder = Recorder()
+    total = int(rate * duration)
+    next_index = iter(range(total))
+    index_lock = threading.Lock()
+    start = time.perf_counter() + 0.2
+
+    def client(worker):
+        rng = random.Random(7000 + worker)
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        while True:
+            with index_lock:
+                index = next(next_index, None)
+            if index is None:
+                return
+            due = start + index / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            response = session.post(url, json=cart(articles, rng), timeout=30)
+            recorder.add(response.status_code, time.perf_counter() - due)
+
+    threads = [threading.Thread(target=client, args=(worker,)) for worker in range(pool)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return recorder, time.perf_counter() - start
+
+
+def ceiling(database, clients, duration):
+    """Bare SQL: the reservation transaction of a 3-line cart, nothing else."""
+    import psycopg
+
+    dsn = f"postgresql://postgres@127.0.0.1:5432/{database}"
+    with psycopg.connect(dsn) as connection:
+        rows = connection.execute(
+            "SELECT id, facility_id, tenant_article_id FROM inventory_stock "
+            "WHERE tenant_article_id <> %s",
+            [HOT_ARTICLE],
+        ).fetchall()
+    count = [0]
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + duration
+
+    def client(index):
+        rng = random.Random(index)
+        done = 0
+        with psycopg.connect(dsn) as connection:
+            while time.perf_counter() < stop_at:
+                chosen = sorted(rng.sample(rows, 3))
+                ids = [row[0] for row in chosen]
+                with connection.transaction():
+                    connection.execute(
+                        "SELECT id, value FROM inventory_stock WHERE id = ANY(%s) "
+                        "ORDER BY id FOR UPDATE",
+                        [ids],
+                    ).fetchall()
+                    connection.execute(
+                        "SELECT stock_id, SUM(quantity) FROM inventory_reservation "
+                        "WHERE stock_id = ANY(%s) AND (valid_until IS NULL OR valid_until > now()) "
+                        "GROUP BY stock_id",
+                        [ids],
+                    ).fetchall()
+                    with connection.cursor() as cursor:
+                        cursor.executemany(
+                            "INSERT INTO inventory_reservation (id, stock_id, facility_id, "
+                            "tenant_article_id, quantity, valid_until, created, last_modified) "
+                            "VALUES (gen_random_uuid(), %s, %s, %s, 1, now() + interval '8 hours', "
+                            "now(), now())",
+                            chosen,
+                        )
+                done += 1
+        with lock:
+            count[0] += done
+
+    threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    rate = count[0] / elapsed
+    print(
+        f"ceiling   {count[0]:6d} bare reservation transactions in {elapsed:5.1f} s  "
+        f"{rate:7.1f} tx/s"
+    )
+    return rate
+
+
+def check_hot(units, created):
+    from django.db import connection
+
+    from inventory.models import Reservation
+    from inventory.selectors import availability
+
+    levels = availability([HOT_ARTICLE])
+    available = sum(level.available for level in levels.values())
+    negative = [level for level in levels.values() if level.available < 0]
+    reserved = sum(
+        Reservation.objects.filter(tenant_article_id=HOT_ARTICLE).values_list("quantity", flat=True)
+    )
+    connection.close()
+    ok = not negative and reserved == created <= units and available == units - reserved
+    print(
+        f"hot check: {units} units, {created} promises got one, {reserved} reserved, "
+        f"availability {available}, negative facilities {len(negative)} -> "
+        f"{'ZERO OVERSELL' if ok else 'OVERSOLD OR INCONSISTENT'}"
+    )
+    return ok
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=15)
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--hot-stock", type=int, default=300)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--database", default="doms_bench_promises")
+    args = parser.parse_args()
+
+    recreate_database(args.database)
+    token, articles = prepare(args.database)
+    print(
+        f"demo network seeded; {len(articles)} articles in carts; "
+        f"gunicorn {args.workers} workers × {args.threads} threads (gthread); "
+        f"{args.clients} client threads; machine cores: {os.cpu_count()}"
+    )
+    server = start_server(args.database, args.port, args.workers, args.threads)
+    url = f"http://127.0.0.1:{args.port}/api/promises/deliverypromise"
+    results = {}
+    try:
+        closed_loop(url, token, articles, 4, 3)  # warm-up: connections, imports, caches
+        recorder, elapsed = closed_loop(url, token, articles, args.clients, args.duration)
+        results["throughput"], _ = report("normal", recorder, elapsed)
+        recorder, elapsed = paced(url, token, articles, args.rate, args.duration)
+        _, results["paced_p99"] = report(f"{args.rate:g}/s", recorder, elapsed)
+        set_hot_stock(args.hot_stock)
+        recorder, elapsed = closed_loop(
+            url, token, articles, args.clients, args.duration / 2, hot=True
+        )
+        report("hot", recorder, elapsed)
+        results["hot_ok"] = check_hot(args.hot_stock, recorder.statuses.get(201, 0))
+    finally:
+        stop_server(server)
+    results["ceiling"] = ceiling(args.database, args.clients, args.duration / 2)
+    ratio = results["throughput"] / results["ceiling"]
+    print(f"promises/s ÷ bare-SQL ceiling = {ratio:.1%}")
+    print(
+        "targets: ≥150 promises/s {}; p99 ≤250 ms at {:g}/s {}; zero oversell {}".format(
+            "MET" if results["throughput"] >= 150 else "NOT MET",
+            args.rate,
+            "MET" if results["paced_p99"] <= 250 else "NOT MET",
+            "MET" if results["hot_ok"] else "NOT MET",
+        )
+    )
+    print(
+        json.dumps(
+            {
+                key: round(value, 1) if isinstance(value, float) else value
+                for key, value in results.items()
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
