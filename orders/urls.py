@@ -6,10 +6,10 @@ urlpatterns = [
     path("orders", views.OrderCollectionView.as_view(), name="order-list"),
     # Before <order_id>, or "search" would be taken for an order id.
     path("orders/search", views.OrderSearchView.as_view(), name="order-search"),
-    path("orders/<str:order_id>", views.OrderDetailView.as_view(), name="order-detail"),
-    path("orders/<str:order_id>/actions", views.OrderActionsView.as_view(), name="order-actions"),
+    path("orders/<str:orderId>", views.OrderDetailView.as_view(), name="order-detail"),
+    path("orders/<str:orderId>/actions", views.OrderActionsView.as_view(), name="order-actions"),
     path(
-        "orders/<str:order_id>/orderlineitems/<str:order_line_item_id>/actions",
+        "orders/<str:orderId>/orderlineitems/<str:orderLineItemId>/actions",
         views.OrderLineItemActionsView.as_view(),
         name="order-line-item-actions",
     ),

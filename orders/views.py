@@ -78,13 +78,16 @@ ORDER_ID = OpenApiParameter("orderId", str, OpenApiParameter.PATH)
 LINE_ID = OpenApiParameter("orderLineItemId", str, OpenApiParameter.PATH)
 
 
+# URL kwargs carry the wire's path parameter names (orderId, orderLineItemId) so the
+# generated schema documents them as the reference does.
 class OrderDetailView(APIView):
     required_permissions = {"GET": ["orders.view_order"], "PATCH": ["orders.change_order"]}
 
     @extend_schema(
         tags=ORDER_TAG, operation_id="getOrder", parameters=[ORDER_ID], responses=OrderSerializer
     )
-    def get(self, request, order_id):
+    def get(self, request, orderId):
+        order_id = orderId
         return Response(OrderSerializer(selectors.get_order(order_id)).data)
 
     @extend_schema(
@@ -94,7 +97,8 @@ class OrderDetailView(APIView):
         request=OrderForUpdateSerializer,
         responses=OrderSerializer,
     )
-    def patch(self, request, order_id):
+    def patch(self, request, orderId):
+        order_id = orderId
         selectors.parse_order_id(order_id)
         data = validated(OrderForUpdateSerializer, require_object(request.data))
         order = services.update_order(order_id, data, user=request.user)
@@ -178,7 +182,8 @@ class OrderActionsView(APIView):
         responses=OrderSerializer,
         description="Actions: " + ", ".join(ORDER_ACTIONS) + " (each with the order's version).",
     )
-    def post(self, request, order_id):
+    def post(self, request, orderId):
+        order_id = orderId
         selectors.parse_order_id(order_id)
         data, handler = dispatch_action(ORDER_ACTIONS, request.data)
         raise_if_expired_promise(order_id)
@@ -195,7 +200,8 @@ class OrderLineItemActionsView(APIView):
         request=OrderLineItemCustomAttributesUpdateSerializer,
         responses=OrderSerializer,
     )
-    def post(self, request, order_id, order_line_item_id):
+    def post(self, request, orderId, orderLineItemId):
+        order_id, order_line_item_id = orderId, orderLineItemId
         selectors.parse_order_id(order_id)
         data, handler = dispatch_action(ORDER_LINE_ITEM_ACTIONS, request.data)
         order = handler(order_id, order_line_item_id, data, request.user)
