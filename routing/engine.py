@@ -191,7 +191,8 @@ def _carrier_options(request: RoutingRequest, facility: Facility, target: str, c
 
 def _route(request, facility, target, dest_country, pickup, weights, estimates):
     """Best carrier option of `facility` towards the destination (or the pickup store):
-    (carrier, estimate, collect target time, delivery-time metric in days, cost, currency).
+    (carrier, estimate, collect target time, delivery-time metric in days, cost, currency,
+    per-set penalty of this facility alone).
     Carrier None when no connection qualifies (the estimate then assumes one day's transit
     and no cost, for when the carrier fence is off); None when the facility cannot pick."""
     now = request.now
@@ -233,7 +234,7 @@ def _route(request, facility, target, dest_country, pickup, weights, estimates):
             days = estimate.max_delivery_days
         cost = service.cost or 0.0
         score = (
-            weights.fixed(1 + weights.free_parcels, cost, days),
+            weights.fixed(weights.free_parcels, cost, days),
             days,
             cost,
             connection.carrier_key,
@@ -247,11 +248,13 @@ def _route(request, facility, target, dest_country, pickup, weights, estimates):
         if estimate is None:
             return None
         if pickup is None:
-            return (None, estimate, None, estimate.max_delivery_days, 0.0, None)
+            days = max(estimate.max_delivery_days, 0)
+            return (None, estimate, None, days, 0.0, None, weights.fixed(1, 0.0, days))
         target_time = delivery.transfer_arrival_target(pickup, estimate.latest_delivery_date, now)
         if target_time is None:
             return None
-        return (None, estimate, target_time, (target_time.date() - today).days, 0.0, None)
+        days = max((target_time.date() - today).days, 0)
+        return (None, estimate, target_time, days, 0.0, None, weights.fixed(1, 0.0, days))
     _, connection, service, estimate, target_time, days = best
     carrier = CarrierChoice(
         carrier_id=connection.carrier_id,
@@ -264,7 +267,9 @@ def _route(request, facility, target, dest_country, pickup, weights, estimates):
         currency=service.currency,
     )
     currency = service.currency if service.cost is not None else None
-    return (carrier, estimate, target_time, days, service.cost or 0.0, currency)
+    days = max(days, 0)
+    cost = service.cost or 0.0
+    return (carrier, estimate, target_time, days, cost, currency, weights.fixed(1, cost, days))
 
 
 def build_problem(request: RoutingRequest) -> Problem:
@@ -423,16 +428,26 @@ def build_problem(request: RoutingRequest) -> Problem:
             if estimate is None:
                 excluded[facility_id] = FENCE_FACILITY_STATUS
                 continue
-            route = (None, estimate, estimate.ready_at, estimate.max_delivery_days, 0.0, None)
+            days = max(estimate.max_delivery_days, 0)
+            route = (
+                None,
+                estimate,
+                estimate.ready_at,
+                days,
+                0.0,
+                None,
+                weights.fixed(0, 0.0, days),
+            )
         else:
             # Facilities sharing schedule, country and connections share the outcome.
+            # Identity keys: same objects, same content (the adapter shares equal ones).
             route_key = (
                 facility.country,
                 facility.timezone,
                 id(facility.picking_times),
                 id(facility.closing_days),
                 facility.fulfillment_process_buffer,
-                tuple(map(id, facility.carrier_connections)),
+                id(facility.carrier_connections),
             )
             if route_key in routes:
                 route = routes[route_key]
@@ -446,7 +461,7 @@ def build_problem(request: RoutingRequest) -> Problem:
             if route[0] is None and check_carrier:
                 excluded[facility_id] = FENCE_CARRIER
                 continue
-        carrier, estimate, target_time, days, cost, currency = route
+        carrier, estimate, target_time, days, cost, currency, standalone = route
 
         if is_pickup:
             distance = 0.0
@@ -470,8 +485,6 @@ def build_problem(request: RoutingRequest) -> Problem:
         if warehouse_weight and facility.location_type != WAREHOUSE:
             per_unit += warehouse_weight
         unit_cost = []
-        days = max(days, 0)
-        standalone = weights.fixed(0 if is_pickup else 1, cost, days)
         for units, taken, need in zip(stocked, available, demand, strict=True):
             cost_here = per_unit
             if balancing_weight and units > 0:
