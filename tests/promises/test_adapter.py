@@ -1,5 +1,6 @@
 """promises.adapter: the engine input built from the database, in a bounded number of queries."""
 
+import dataclasses
 import datetime as dt
 from datetime import timedelta
 
@@ -222,3 +223,33 @@ def test_offline_facility_is_fenced_out():
     assert decision.excluded_facilities[str(network["warehouse"].id)] == "facilityStatus"
     assert decision.unassigned == ()  # the stores cover the order together
     assert 2 <= len(decision.nodes) <= 3
+
+
+def test_example_order_on_the_demo_network_goes_to_a_warehouse_or_a_small_split():
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    body = example_promise()
+    body["consumer"]["addresses"][0]["coordinates"] = {"lat": 52.3676, "lon": 4.8707}
+    request = build_routing_request(body, now=NOW)
+    assert len(request.facilities) >= 5
+    for level in (0.0, 1.0):
+        decision = solve(dataclasses.replace(request, resource_investment=level))
+        assert decision.unassigned == ()
+        assert 1 <= len(decision.nodes) <= request.configuration.max_split_count
+        if len(decision.nodes) == 1:
+            assert decision.nodes[0].facility.location_type == "WAREHOUSE"
+        for node in decision.nodes:
+            assert node.carrier is not None and node.carrier.cost is not None
+            assert node.estimate.min_delivery_days <= node.estimate.max_delivery_days
+        ratings = {result.name: result for result in decision.rating_results}
+        assert ratings["numberOfDeliveries"].metric == len(decision.nodes) - 1
+        assert "km on average" in ratings["geoDistance"].explanation
+        assert decision.total_costs.amount == pytest.approx(
+            sum(node.carrier.cost for node in decision.nodes)
+        )
+    greedy = solve(dataclasses.replace(request, resource_investment=0.0))
+    exact = solve(dataclasses.replace(request, resource_investment=1.0))
+    assert exact.total_penalty <= greedy.total_penalty + 1e-9
