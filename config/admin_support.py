@@ -4,11 +4,15 @@ import json
 from datetime import timedelta
 
 import isodate
-from django.contrib import messages
+from django import forms
+from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connections
+from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+
+from config.errors import ServiceError
 
 # Above this many rows an unfiltered changelist shows the planner's estimate, not COUNT(*).
 ESTIMATE_COUNT_ABOVE = 50_000
@@ -97,3 +101,93 @@ def service_error_text(error):
 
 def report_service_error(request, error):
     messages.error(request, service_error_text(error))
+
+
+class ServiceBackedForm(forms.ModelForm):
+    """A model form whose save is a service call.
+
+    The service runs once the form (and the model's own constraints) validate, still inside
+    the admin's transaction; a refusal becomes a form error, so the user keeps what they typed.
+    `seen_version` carries the version the page was rendered with, for optimistic locking.
+    """
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    service_admin = None
+    service_request = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            self.fields["seen_version"].initial = getattr(self.instance, "version", None)
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self._errors or self.service_admin is None:
+            return
+        try:
+            self.service_result = self.service_admin.service_save(
+                self.service_request, self, adding=self.instance._state.adding
+            )
+        except ServiceError as error:
+            self.add_error(None, service_error_text(error))
+
+    def changed_values(self, names):
+        return {name: self.cleaned_data[name] for name in names if name in self.changed_data}
+
+
+class ServiceBackedAdmin(admin.ModelAdmin):
+    """Add, change and delete go through the app's services (`service_save`,
+    `service_delete`), never through Model.save()/delete() here."""
+
+    form = ServiceBackedForm
+
+    def service_save(self, request, form, *, adding):
+        raise NotImplementedError
+
+    def service_delete(self, request, obj):
+        raise NotImplementedError
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        first_name, first_options = fieldsets[0]
+        fields = list(first_options["fields"])
+        if "seen_version" not in fields:
+            fields.append("seen_version")
+        return [(first_name, {**first_options, "fields": fields}), *fieldsets[1:]]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        return type(
+            form_class.__name__,
+            (form_class,),
+            {"service_admin": self, "service_request": request},
+        )
+
+    def save_model(self, request, obj, form, change):
+        result = form.service_result
+        # The admin goes on to log and redirect with `obj`: make it the saved row.
+        obj.pk = result.pk
+        obj.__dict__.update(
+            {key: value for key, value in result.__dict__.items() if not key.startswith("_")}
+        )
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        self.service_delete(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # What else goes (or blocks the delete) is the service's decision, not the collector's.
+        return [str(obj) for obj in objs], {self.opts.verbose_name: len(objs)}, set(), []
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ServiceError as error:
+            report_service_error(request, error)
+            return HttpResponseRedirect(request.path.rsplit("delete/", 1)[0])
+
+    def get_actions(self, request):
+        # The bulk delete would bypass the services.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

@@ -1,17 +1,17 @@
 """Back office for the network: facilities, carriers, connections, listings, stock and
-reservations. Reserved and available quantities come from inventory.selectors, the one
-place availability is defined; reservations are read-only (only the services make them)."""
+reservations. Every add, change and delete goes through inventory.services, exactly as the API's
+do (so e.g. stock can never be set below what reservations hold); reserved and available come
+from inventory.selectors; reservations are read-only (only the services make them)."""
 
 from django.contrib import admin
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from config.admin_support import EstimatedCountPaginator
+from config.admin_support import EstimatedCountPaginator, ServiceBackedAdmin
+from inventory import services
 from inventory.models import (
     Carrier,
-    CarrierCountryServiceMapping,
     Facility,
     FacilityCarrierConnection,
     FacilityService,
@@ -23,18 +23,6 @@ from inventory.selectors import active_reservations, with_stock_levels
 
 # "Low stock" in the stock list's filter: at most this many units available.
 LOW_STOCK_THRESHOLD = 5
-
-
-class VersionedAdmin(admin.ModelAdmin):
-    """An edit in the admin is a change like any other: API clients holding the old
-    `version` must get a conflict rather than overwrite it."""
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj.version = F("version") + 1
-        super().save_model(request, obj, form, change)
-        if change:
-            obj.refresh_from_db(fields=["version"])
 
 
 class FacilityServiceFilter(admin.SimpleListFilter):
@@ -51,15 +39,33 @@ class FacilityServiceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CarrierConnectionInline(admin.TabularInline):
-    model = FacilityCarrierConnection
-    extra = 0
-    fields = ["carrier", "status", "cutoff_hour", "cutoff_minute"]
-    autocomplete_fields = ["carrier"]
+def _table(headers, rows):
+    if not rows:
+        return "—"
+    head = format_html_join("", "<th>{}</th>", ((header,) for header in headers))
+    cells = "".join("<td>{}</td>" for _ in headers)
+    body = format_html_join("", "<tr>" + cells + "</tr>", rows)
+    return format_html(
+        '<table class="doms-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
+    )
+
+
+FACILITY_FIELDS = [
+    "name",
+    "tenant_facility_id",
+    "type",
+    "location_type",
+    "status",
+    "services",
+    "address",
+    "picking_times",
+    "closing_days",
+    "fulfillment_process_buffer",
+]
 
 
 @admin.register(Facility)
-class FacilityAdmin(VersionedAdmin):
+class FacilityAdmin(ServiceBackedAdmin):
     list_display = [
         "name",
         "tenant_facility_id",
@@ -72,8 +78,19 @@ class FacilityAdmin(VersionedAdmin):
     ]
     list_filter = ["type", "location_type", "status", FacilityServiceFilter, "country"]
     search_fields = ["name", "tenant_facility_id", "city", "postal_code"]
-    readonly_fields = ["id", "version", "created", "last_modified"]
-    inlines = [CarrierConnectionInline]
+    readonly_fields = [
+        "id",
+        "version",
+        "country",
+        "postal_code",
+        "city",
+        "latitude",
+        "longitude",
+        "daily_order_capacity",
+        "carrier_connections_table",
+        "created",
+        "last_modified",
+    ]
     fieldsets = [
         (
             None,
@@ -81,70 +98,170 @@ class FacilityAdmin(VersionedAdmin):
         ),
         ("Status and services", {"fields": ["status", "services", "daily_order_capacity"]}),
         (
-            "Location",
+            "Location (country, city and coordinates are read from the address)",
             {"fields": ["address", "country", "postal_code", "city", "latitude", "longitude"]},
         ),
-        (
-            "Times",
-            {"fields": ["picking_times", "closing_days", "fulfillment_process_buffer"]},
-        ),
-        ("Other", {"classes": ["collapse"], "fields": ["extra", "created", "last_modified"]}),
+        ("Times", {"fields": ["picking_times", "closing_days", "fulfillment_process_buffer"]}),
+        ("Carriers", {"fields": ["carrier_connections_table"]}),
+        ("Other", {"classes": ["collapse"], "fields": ["created", "last_modified"]}),
     ]
+
+    def service_save(self, request, form, *, adding):
+        if adding:
+            return services.create_facility(
+                {name: form.cleaned_data[name] for name in FACILITY_FIELDS}
+            )
+        return services.modify_facility(
+            form.instance.pk,
+            form.cleaned_data["seen_version"],
+            form.changed_values(FACILITY_FIELDS),
+        )
+
+    def service_delete(self, request, facility):
+        services.delete_facility(facility.pk)
 
     @admin.display(description="services")
     def service_list(self, facility):
-        services = facility.services if isinstance(facility.services, list) else []
+        facility_services = facility.services if isinstance(facility.services, list) else []
         return ", ".join(
-            service.get("type", "") for service in services if isinstance(service, dict)
+            service.get("type", "") for service in facility_services if isinstance(service, dict)
+        )
+
+    @admin.display(description="carrier connections")
+    def carrier_connections_table(self, facility):
+        connections = facility.carrier_connections.select_related("carrier")
+        return _table(
+            ["carrier", "status", "cut-off"],
+            [
+                (
+                    connection.carrier.name,
+                    connection.status,
+                    f"{connection.cutoff_hour:02d}:{connection.cutoff_minute:02d}",
+                )
+                for connection in connections
+            ],
         )
 
 
-class CountryServiceMappingInline(admin.TabularInline):
-    model = CarrierCountryServiceMapping
-    extra = 0
-    fields = [
-        "source_country",
-        "destination_countries",
-        "carrier_product_category",
-        "min_transit_days",
-        "max_transit_days",
-        "delivery_costs",
-    ]
-
-
 @admin.register(Carrier)
-class CarrierAdmin(VersionedAdmin):
+class CarrierAdmin(ServiceBackedAdmin):
     list_display = ["name", "key", "status", "configuration_version"]
     list_filter = ["status"]
     search_fields = ["name", "key"]
-    readonly_fields = ["id", "version", "configuration_version", "created", "last_modified"]
-    inlines = [CountryServiceMappingInline]
+    readonly_fields = [
+        "id",
+        "version",
+        "configuration_version",
+        "country_service_mappings_table",
+        "created",
+        "last_modified",
+    ]
+    fields = [
+        "id",
+        "version",
+        "key",
+        "name",
+        "status",
+        "configuration_version",
+        "country_service_mappings_table",
+        "created",
+        "last_modified",
+    ]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if any(formset.has_changed() for formset in formsets):
-            # The mappings are versioned through the carrier's configuration version.
-            Carrier.objects.filter(pk=form.instance.pk).update(
-                configuration_version=F("configuration_version") + 1
+    def get_readonly_fields(self, request, obj=None):
+        # The key names the carrier in the API; it is set once.
+        return [*self.readonly_fields, "key"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # The API has no carrier deletion either: set the carrier INACTIVE instead.
+        return False
+
+    def service_save(self, request, form, *, adding):
+        if adding:
+            return services.create_carrier(
+                {name: form.cleaned_data[name] for name in ("key", "name", "status")}
             )
+        return services.modify_carrier(
+            form.instance.pk,
+            form.cleaned_data["seen_version"],
+            [form.changed_values(["name", "status"])],
+        )
+
+    @admin.display(description="country service mappings")
+    def country_service_mappings_table(self, carrier):
+        return _table(
+            ["from", "to", "product", "transit days", "delivery costs"],
+            [
+                (
+                    mapping.source_country,
+                    ", ".join(mapping.destination_countries or []),
+                    mapping.carrier_product_category,
+                    f"{mapping.min_transit_days}–{mapping.max_transit_days}",
+                    ", ".join(
+                        f"{cost.get('cost')} {cost.get('currency', '')}"
+                        for cost in mapping.delivery_costs or []
+                        if isinstance(cost, dict)
+                    ),
+                )
+                for mapping in carrier.country_service_mappings.all()
+            ],
+        )
 
 
 @admin.register(FacilityCarrierConnection)
-class FacilityCarrierConnectionAdmin(VersionedAdmin):
+class FacilityCarrierConnectionAdmin(ServiceBackedAdmin):
     list_display = ["facility", "carrier", "status", "cutoff"]
     list_filter = ["status", "carrier"]
     list_select_related = ["facility", "carrier"]
     search_fields = ["facility__name", "carrier__name", "carrier__key"]
     autocomplete_fields = ["facility", "carrier"]
-    readonly_fields = ["id", "version", "created", "last_modified"]
+    fields = [
+        "id",
+        "version",
+        "facility",
+        "carrier",
+        "status",
+        "cutoff_hour",
+        "cutoff_minute",
+        "valid_delivery_targets",
+        "delivery_areas",
+    ]
+    readonly_fields = ["id", "version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "facility", "carrier"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # No disconnect in the API either: set the connection INACTIVE instead.
+        return False
+
+    def service_save(self, request, form, *, adding):
+        data = form.cleaned_data
+        wire = {
+            "status": data["status"],
+            "cutoffTime": {"hour": data["cutoff_hour"], "minute": data["cutoff_minute"]},
+            "validDeliveryTargets": data["valid_delivery_targets"],
+            "deliveryAreas": data["delivery_areas"],
+        }
+        if adding:
+            return services.connect_carrier(data["facility"].pk, data["carrier"].pk, wire)
+        connection = form.instance
+        return services.update_connection(
+            connection.facility_id,
+            connection.carrier_id,
+            {**wire, "version": data["seen_version"]},
+        )
 
     @admin.display(description="cut-off")
     def cutoff(self, connection):
         return f"{connection.cutoff_hour:02d}:{connection.cutoff_minute:02d}"
 
 
+LISTING_FIELDS = ["title", "price", "currency", "out_of_stock_behaviour", "status"]
+
+
 @admin.register(Listing)
-class ListingAdmin(VersionedAdmin):
+class ListingAdmin(ServiceBackedAdmin):
     list_display = [
         "tenant_article_id",
         "title",
@@ -158,9 +275,33 @@ class ListingAdmin(VersionedAdmin):
     list_select_related = ["facility"]
     search_fields = ["tenant_article_id", "title", "facility__name"]
     autocomplete_fields = ["facility"]
-    readonly_fields = ["id", "version", "created", "last_modified"]
+    fields = ["id", "version", "facility", "tenant_article_id", *LISTING_FIELDS]
+    readonly_fields = ["id", "version"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj:
+            return [*self.readonly_fields, "facility", "tenant_article_id"]
+        return self.readonly_fields
+
+    def service_save(self, request, form, *, adding):
+        data = form.cleaned_data
+        if adding:
+            item = {"tenant_article_id": data["tenant_article_id"]}
+            item.update({name: data[name] for name in LISTING_FIELDS})
+            [(listing, _)] = services.upsert_listings(data["facility"].pk, [item])
+            return listing
+        listing = form.instance
+        return services.modify_listing(
+            listing.facility_id,
+            listing.tenant_article_id,
+            data["seen_version"],
+            [form.changed_values(LISTING_FIELDS)],
+        )
+
+    def service_delete(self, request, listing):
+        services.delete_listing(listing.facility_id, listing.tenant_article_id)
 
 
 class StockLevelFilter(admin.SimpleListFilter):
@@ -186,7 +327,7 @@ class StockLevelFilter(admin.SimpleListFilter):
 
 
 @admin.register(Stock)
-class StockAdmin(VersionedAdmin):
+class StockAdmin(ServiceBackedAdmin):
     list_display = ["tenant_article_id", "facility", "on_hand", "reserved", "available_display"]
     list_filter = [StockLevelFilter, "facility"]
     list_select_related = ["facility"]
@@ -196,6 +337,28 @@ class StockAdmin(VersionedAdmin):
     readonly_fields = ["id", "version", "reserved", "available"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj:
+            return [*self.readonly_fields, "facility", "tenant_article_id"]
+        return self.readonly_fields
+
+    def service_save(self, request, form, *, adding):
+        data = form.cleaned_data
+        if adding:
+            return services.create_stock(
+                {
+                    "facility_reference": str(data["facility"].pk),
+                    "tenantArticleId": data["tenant_article_id"],
+                    "value": data["value"],
+                }
+            )
+        return services.update_stock(
+            form.instance.pk, {"value": data["value"], "version": data["seen_version"]}
+        )
+
+    def service_delete(self, request, stock):
+        services.delete_stock(stock.pk)
 
     def get_queryset(self, request):
         return with_stock_levels(super().get_queryset(request))
