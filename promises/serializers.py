@@ -10,6 +10,7 @@ from orders.fields import (
     StrictCharField,
     StrictFloatField,
     StrictIntegerField,
+    WireDateTimeField,
     format_wire_datetime,
 )
 from orders.models import OrderStatus
@@ -22,8 +23,8 @@ class PromisesConfigurationSerializer(StrictSerializer):
     id = serializers.SerializerMethodField()
     version = StrictIntegerField(min_value=0)
     invalidAfterTime = serializers.CharField(source="invalid_after_time", max_length=64)
-    created = serializers.DateTimeField(read_only=True)
-    lastModified = serializers.DateTimeField(source="last_modified", read_only=True)
+    created = WireDateTimeField(read_only=True)
+    lastModified = WireDateTimeField(source="last_modified", read_only=True)
 
     def get_id(self, configuration) -> str:
         return "promises"
