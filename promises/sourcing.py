@@ -31,7 +31,7 @@ from orders.serializers import (
     ConsumerSerializer,
     OrderForCreationSerializer,
 )
-from routing import solve
+from routing import solve_options
 from routing.types import COLLECT, RoutingDecision, RoutingRequest
 
 RATING_TYPE = "StandardRating"
@@ -259,12 +259,17 @@ def sourcing_options(data, *, now=None) -> dict:
     from promises.adapter import build_routing_request
 
     level = (data.get("resourceInvestment") or {}).get("level", 0.0)
+    count = (data.get("optimizationHints") or {}).get("requestedResultCount", 1)
     routing_request = build_routing_request(data["order"], now=now, resource_investment=level)
-    decision = solve(routing_request)
+    decisions = solve_options(routing_request, count)
     run_id = str(uuid.uuid4())
     return {
         "id": run_id,
-        "result": {"options": [sourcing_option(decision, routing_request, run_id=run_id)]},
+        "result": {
+            "options": [
+                sourcing_option(decision, routing_request, run_id=run_id) for decision in decisions
+            ]
+        },
     }
 
 

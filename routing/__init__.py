@@ -1,10 +1,11 @@
-"""Routing engine (pure Python, no Django): `solve(request) -> RoutingDecision`.
+"""Routing engine (pure Python, no Django): `solve(request) -> RoutingDecision`, and
+`solve_options(request, count)` for the best decision plus ranked alternatives.
 
 See routing/types.py for the input and output, routing/engine.py for the model and search,
 routing/delivery.py for delivery-time estimates.
 """
 
-from .engine import solve
+from .engine import solve, solve_options
 from .types import RoutingDecision, RoutingRequest
 
-__all__ = ["RoutingDecision", "RoutingRequest", "solve"]
+__all__ = ["RoutingDecision", "RoutingRequest", "solve", "solve_options"]

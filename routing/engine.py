@@ -609,13 +609,22 @@ def greedy(problem: Problem) -> tuple[list[Candidate], float]:
 class _Search:
     """Depth-first branch and bound over facility sets in rank order."""
 
-    def __init__(self, problem: Problem, incumbent: list[Candidate], value: float, budget: int):
+    def __init__(
+        self,
+        problem: Problem,
+        incumbent: list[Candidate],
+        value: float,
+        budget: int,
+        evaluated: list | None = None,
+    ):
         self.problem = problem
         self.best = list(incumbent)
         self.best_value = value
         self.budget = budget
         self.work = 0
         self.exhausted = False
+        # When alternatives are wanted: every (value, ranks) the search evaluated.
+        self.evaluated = evaluated
         candidates = problem.candidates
         count = len(candidates)
         article_count = len(problem.articles)
@@ -688,6 +697,8 @@ class _Search:
             extended = [*members, candidates[index]]
             value = evaluate(self.problem, extended)
             self.work += CALL_WORK_UNITS + article_count * len(extended)
+            if self.evaluated is not None:
+                self.evaluated.append((value, tuple(c.rank for c in extended)))
             if value < self.best_value - EPSILON:
                 self.best_value = value
                 self.best = extended
@@ -697,13 +708,20 @@ class _Search:
                     return
 
 
-def optimise(problem: Problem, level: float) -> tuple[list[Candidate], str]:
+def optimise(
+    problem: Problem, level: float, evaluated: list | None = None
+) -> tuple[list[Candidate], str]:
+    """The best facility set and how it was found. With `evaluated` (a list), every set looked
+    at is appended to it as (objective, ranks), for alternatives."""
     rank_candidates(problem)
     chosen, value = greedy(problem)
+    if evaluated is not None:
+        evaluated.append((value, tuple(c.rank for c in chosen)))
+        evaluated.extend((c.standalone, (c.rank,)) for c in problem.candidates)
     if level <= 0 or not problem.candidates:
         return chosen, "greedy"
     budget = max(1, int(FULL_SEARCH_WORK_UNITS * min(level, 1.0)))
-    search = _Search(problem, chosen, value, budget)
+    search = _Search(problem, chosen, value, budget, evaluated)
     search.run()
     return search.best, "exact (budget exhausted)" if search.exhausted else "exact"
 
@@ -1006,3 +1024,28 @@ def solve(request: RoutingRequest) -> RoutingDecision:
         problem.candidates = []
     members, search = optimise(problem, float(request.resource_investment or 0.0))
     return build_decision(problem, members, search)
+
+
+def solve_options(request: RoutingRequest, count: int) -> list[RoutingDecision]:
+    """The best decision (identical to `solve`) followed by up to `count − 1` alternatives: the
+    next best distinct facility sets the search evaluated, best first. Alternatives are not
+    guaranteed to be the true runners-up (the search prunes), only valid and ranked."""
+    problem = build_problem(request)
+    if problem.failure_reason:
+        problem.candidates = []
+    evaluated: list = []
+    members, search = optimise(problem, float(request.resource_investment or 0.0), evaluated)
+    decisions = [build_decision(problem, members, search)]
+    seen = {frozenset(node.facility_id for node in decisions[0].nodes)}
+    by_rank = problem.candidates
+    # Sets with a facility that ends up supplying nothing repeat a smaller set: bounded tries.
+    for attempt, (_, ranks) in enumerate(sorted(set(evaluated))):
+        if len(decisions) >= count or attempt >= 25 * count:
+            break
+        decision = build_decision(problem, [by_rank[rank] for rank in ranks], "alternative")
+        used = frozenset(node.facility_id for node in decision.nodes)
+        if used in seen or not used:
+            continue
+        seen.add(used)
+        decisions.append(decision)
+    return decisions

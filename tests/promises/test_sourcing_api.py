@@ -114,6 +114,24 @@ def test_click_and_collect_option_has_a_pickup_node_and_transfers(api_client):
     assert "estimatedPickupDate" in option
 
 
+def test_requested_result_count_returns_ranked_alternatives(api_client):
+    network = demo_like_network()
+    body = sourcing_request()
+    body["optimizationHints"] = {"requestedResultCount": 3}
+    response = api_client.post(URL, body, format="json")
+    assert response.status_code == 201
+    options = response.json()["result"]["options"]
+    assert 2 <= len(options) <= 3
+    assert contract_errors("SourcingOptionsResponse", response.json()) == []
+    first_nodes = [n["facilityRef"] for n in options[0]["nodes"] if n["type"] != "CUSTOMER"]
+    assert first_nodes == [str(network["warehouse"].id)]
+    node_sets = [
+        frozenset(n["facilityRef"] for n in option["nodes"] if n["type"] != "CUSTOMER")
+        for option in options
+    ]
+    assert len(set(node_sets)) == len(node_sets)
+
+
 def test_unsourceable_lines_are_listed_as_not_assigned(api_client):
     demo_like_network()
     response = api_client.post(URL, sourcing_request([("UNKNOWN-1", 2)]), format="json")

@@ -6,7 +6,7 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing import engine, solve
+from routing import engine, solve, solve_options
 from routing.types import (
     ONLINE,
     PICKUP,
@@ -254,3 +254,21 @@ def test_rating_results_add_up_to_the_total_penalty(request):
     for result in decision.rating_results:
         assert 0 <= result.penalty <= result.max_penalty + 1e-9
         assert result.explanation
+
+
+@PROPERTY_SETTINGS
+@given(requests(), st.sampled_from((0.0, 1.0)), st.integers(2, 4))
+def test_alternatives_follow_the_best_option_and_respect_fences_and_stock(request, level, count):
+    request = dataclasses.replace(request, resource_investment=level)
+    options = solve_options(request, count)
+    assert options[0] == solve(request)
+    assert 1 <= len(options) <= count
+    used_sets = [frozenset(node.facility_id for node in option.nodes) for option in options]
+    assert len(set(used_sets)) == len(used_sets)
+    for option in options[1:]:
+        assert option.nodes
+        assert len(option.nodes) <= request.configuration.max_split_count
+        for node in option.nodes:
+            assert eligible(request, node.facility)
+        for (facility_id, article), units in option.reserved_quantities().items():
+            assert units <= request.availability.get((facility_id, article), 0)
