@@ -233,7 +233,7 @@ class OrderForSourcingOptionsSerializer(OrderForCreationSerializer):
         return value if value in OrderStatus.values else OrderStatus.OPEN
 
 
-class ResourceInvestmentSerializer(StrictSerializer):
+class SourcingResourceInvestmentSerializer(StrictSerializer):
     # The contract says 0 < level ≤ 1; 0 is accepted too and means the greedy answer.
     level = StrictFloatField(min_value=0, max_value=1)
 
@@ -249,7 +249,7 @@ class SourcingOptionsAdditionalInfoSerializer(StrictSerializer):
 
 class SourcingOptionsRequestSerializer(StrictSerializer):
     order = OrderForSourcingOptionsSerializer()
-    resourceInvestment = ResourceInvestmentSerializer(required=False)
+    resourceInvestment = SourcingResourceInvestmentSerializer(required=False)
     optimizationHints = OptimizationHintsSerializer(required=False)
     additionalInfo = SourcingOptionsAdditionalInfoSerializer(required=False)
 
