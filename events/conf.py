@@ -12,9 +12,9 @@ DEFAULTS = {
     "EVENTS_RETRY_MAX_DELAY": 6 * 3600.0,
     # After this many failed attempts a delivery is FAILED (the admin can still retry it).
     "EVENTS_MAX_ATTEMPTS": 12,
-    # How many due deliveries one run of the periodic task handles at most, and for how long
-    # it keeps claiming new ones.
-    "EVENTS_DELIVERY_BATCH_SIZE": 200,
+    # A worker claims (leases) this many due deliveries at a time.
+    "EVENTS_CLAIM_BATCH_SIZE": 10,
+    # For how long one run of the periodic task keeps claiming due deliveries.
     "EVENTS_DELIVERY_TIME_BUDGET": 60.0,
     # Whether a commit that recorded events enqueues their delivery task at once (otherwise
     # only the periodic task delivers them).
@@ -32,9 +32,10 @@ def delivery_timeout():
     return float(setting("EVENTS_DELIVERY_TIMEOUT"))
 
 
-def claim_lease():
-    """How long a worker owns a claimed delivery: comfortably longer than one attempt."""
-    return timedelta(seconds=max(60.0, delivery_timeout() * 3))
+def claim_lease(count=1):
+    """How long a worker owns `count` claimed deliveries: comfortably longer than their
+    attempts take even if every one times out."""
+    return timedelta(seconds=max(60.0, delivery_timeout() * 3) + delivery_timeout() * count)
 
 
 def retry_delay(failed_attempts):

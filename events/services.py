@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -223,32 +224,34 @@ def subscription_matches(subscription, payload):
 def fan_out_event(event_id, *, now=None):
     """Create one pending Delivery per subscription that existed when the event happened.
     Idempotent; concurrent callers skip an event another one is fanning out."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        event = (
-            OutboxEvent.objects.select_for_update(skip_locked=True)
-            .filter(pk=event_id, fanned_out_at__isnull=True)
-            .first()
-        )
-        if event is None:
-            return 0
-        subscriptions = Subscription.objects.filter(event=event.event, created__lte=event.created)
-        deliveries = [
-            Delivery(outbox_event=event, subscription=subscription, next_attempt_at=now)
-            for subscription in subscriptions
-            if subscription_matches(subscription, event.payload)
-        ]
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        OutboxEvent.objects.filter(pk=event.pk).update(fanned_out_at=now)
-        return len(deliveries)
+    return _fan_out(OutboxEvent.objects.filter(pk=event_id), now=now, limit=1)
 
 
 def fan_out_pending_events(*, now=None, limit=500):
-    pending = OutboxEvent.objects.filter(fanned_out_at__isnull=True).order_by("created")
-    count = 0
-    for event_id in pending.values_list("id", flat=True)[:limit]:
-        count += fan_out_event(event_id, now=now)
-    return count
+    """Fan out up to `limit` waiting events in one transaction; returns how many."""
+    return _fan_out(OutboxEvent.objects.order_by("created"), now=now, limit=limit)
+
+
+def _fan_out(events, *, now, limit):
+    now = now or timezone.now()
+    with transaction.atomic():
+        events = list(
+            events.select_for_update(skip_locked=True).filter(fanned_out_at__isnull=True)[:limit]
+        )
+        if not events:
+            return 0
+        subscriptions = list(Subscription.objects.filter(event__in={e.event for e in events}))
+        deliveries = [
+            Delivery(outbox_event=event, subscription=subscription, next_attempt_at=now)
+            for event in events
+            for subscription in subscriptions
+            if subscription.event == event.event
+            and subscription.created <= event.created
+            and subscription_matches(subscription, event.payload)
+        ]
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(fanned_out_at=now)
+        return len(events)
 
 
 # --- delivery -------------------------------------------------------------------------------
@@ -289,10 +292,20 @@ def webhook_headers(delivery, body):
     return headers
 
 
+_http = threading.local()
+
+
+def _session():
+    # One session per thread: connections to a receiver are kept alive between deliveries.
+    if not hasattr(_http, "session"):
+        _http.session = requests.Session()
+    return _http.session
+
+
 def post_webhook(url, body, headers):
     started = time.monotonic()
     try:
-        response = requests.post(
+        response = _session().post(
             url,
             data=body,
             headers=headers,
@@ -310,42 +323,67 @@ def post_webhook(url, body, headers):
     return AttemptOutcome(not error, status_code, error, duration_ms)
 
 
-def claim_delivery(delivery_id, *, now):
-    """Take a due delivery for one attempt. A conditional UPDATE, so of several workers racing
-    for the same row exactly one wins; the claim is a lease that a crashed worker loses."""
-    token = uuid.uuid4()
-    claimed = (
-        Delivery.objects.filter(
-            pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-        )
+def claim_deliveries(*, now, limit, delivery_ids=None, outbox_event_id=None):
+    """Take up to `limit` due deliveries for one attempt each; returns (claim token, rows).
+
+    The rows are locked with FOR UPDATE SKIP LOCKED and leased in the same short transaction,
+    so of several workers racing for a delivery exactly one gets it and none waits on another.
+    The lease outlasts the attempts of the whole batch; a crashed worker's lease just expires.
+    """
+    due = (
+        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("subscription", "outbox_event")
+        .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + conf.claim_lease(), claim_token=token)
     )
-    return token if claimed else None
+    if delivery_ids is not None:
+        due = due.filter(pk__in=list(delivery_ids))
+    if outbox_event_id is not None:
+        due = due.filter(outbox_event_id=outbox_event_id)
+    token = uuid.uuid4()
+    with transaction.atomic():
+        deliveries = list(due.order_by("next_attempt_at", "id")[:limit])
+        if deliveries:
+            Delivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).update(
+                claimed_until=now + conf.claim_lease(len(deliveries)), claim_token=token
+            )
+    return token, deliveries
 
 
 def attempt_delivery(delivery_id, *, now=None):
     """Make one attempt if the delivery is due and nobody else is on it.
     Returns the recorded DeliveryAttempt, or None when there was nothing to do."""
     now = now or timezone.now()
-    token = claim_delivery(delivery_id, now=now)
-    if token is None:
+    token, deliveries = claim_deliveries(now=now, limit=1, delivery_ids=[delivery_id])
+    if not deliveries:
         return None
-    delivery = (
-        Delivery.objects.select_related("subscription", "outbox_event")
-        .filter(pk=delivery_id)
-        .first()
-    )
-    if delivery is None:  # its subscription was deleted meanwhile
-        return None
-    body = webhook_body(delivery.outbox_event)
-    outcome = post_webhook(
-        delivery.subscription.callback_url, body, webhook_headers(delivery, body)
-    )
-    return _record_attempt(delivery, token, outcome, attempted_at=now)
+    [attempt] = _attempt_batch(deliveries, token, now_of=lambda: now)
+    return attempt
 
 
-def _record_attempt(delivery, token, outcome, *, attempted_at):
+def _attempt_batch(deliveries, token, *, now_of):
+    """POST each claimed delivery, then record all outcomes in one transaction (one commit
+    per batch, not per delivery). A worker dying before that commit loses only the records;
+    the lease expires and the deliveries are sent again — at least once."""
+    results = []
+    for delivery in deliveries:
+        attempted_at = now_of()
+        body = webhook_body(delivery.outbox_event)
+        outcome = post_webhook(
+            delivery.subscription.callback_url, body, webhook_headers(delivery, body)
+        )
+        results.append((delivery, outcome, attempted_at))
+    with transaction.atomic():
+        attempts = [
+            _settle(delivery, token, outcome, attempted_at=attempted_at)
+            for delivery, outcome, attempted_at in results
+        ]
+        DeliveryAttempt.objects.bulk_create(attempt for attempt in attempts if attempt.delivery_id)
+    return attempts
+
+
+def _settle(delivery, token, outcome, *, attempted_at):
+    """Update the delivery after an attempt; returns the (unsaved) DeliveryAttempt."""
     number = delivery.attempt_count + 1
     finished_at = attempted_at + timedelta(milliseconds=outcome.duration_ms)
     changes = {
@@ -362,68 +400,63 @@ def _record_attempt(delivery, token, outcome, *, attempted_at):
         changes.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
     else:
         changes.update(next_attempt_at=finished_at + conf.retry_delay(number))
-    with transaction.atomic():
-        attempt = DeliveryAttempt.objects.create(
-            delivery=delivery,
-            number=number,
-            attempted_at=attempted_at,
-            duration_ms=outcome.duration_ms,
-            status_code=outcome.status_code,
-            error=outcome.error,
-            succeeded=outcome.succeeded,
-        )
-        # Only the claim holder settles the delivery; a worker whose lease ran out does not.
-        Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(**changes)
     if not outcome.succeeded:
         logger.info("Delivery %s attempt %s failed: %s", delivery.pk, number, outcome.error)
+    attempt = DeliveryAttempt(
+        delivery=delivery,
+        number=number,
+        attempted_at=attempted_at,
+        duration_ms=outcome.duration_ms,
+        status_code=outcome.status_code,
+        error=outcome.error,
+        succeeded=outcome.succeeded,
+    )
+    # Only the claim holder settles the delivery; a worker whose lease ran out does not (its
+    # attempt is still recorded: it happened). The row lock keeps a concurrent subscription
+    # delete from orphaning the attempt; a deleted delivery records nothing.
+    settled = Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(**changes)
+    if not settled and not Delivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+        attempt.delivery_id = None
     return attempt
 
 
-def due_delivery_ids(*, now, limit, outbox_event_id=None):
-    due = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    )
-    if outbox_event_id is not None:
-        due = due.filter(outbox_event_id=outbox_event_id)
-    return list(due.order_by("next_attempt_at").values_list("id", flat=True)[:limit])
+def _deliver_claimed_batches(*, now_of, limit, time_budget=None, fan_out=None, **filters):
+    started = time.monotonic()
+    batch_size = int(conf.setting("EVENTS_CLAIM_BATCH_SIZE"))
+    attempts = []
+    while time_budget is None or time.monotonic() - started < time_budget:
+        fanned_out = fan_out() if fan_out else 0
+        remaining = batch_size if limit is None else min(batch_size, limit - len(attempts))
+        token, deliveries = claim_deliveries(now=now_of(), limit=remaining, **filters)
+        if deliveries:
+            attempts += _attempt_batch(deliveries, token, now_of=now_of)
+        if not fanned_out and len(deliveries) < remaining:
+            break
+        if limit is not None and len(attempts) >= limit:
+            break
+    return attempts
 
 
 def deliver_event(event_id, *, now=None):
     """What the after-commit task does: fan the event out and attempt its deliveries now."""
-    now = now or timezone.now()
     fan_out_event(event_id, now=now)
-    attempts = []
-    for delivery_id in due_delivery_ids(now=now, limit=None, outbox_event_id=event_id):
-        attempt = attempt_delivery(delivery_id, now=now)
-        if attempt is not None:
-            attempts.append(attempt)
-    return attempts
+    return _deliver_claimed_batches(
+        now_of=lambda: now or timezone.now(), limit=None, outbox_event_id=event_id
+    )
 
 
 def deliver_pending(*, now=None, limit=None, time_budget=None):
     """What the periodic task does: fan out anything missed (e.g. the broker was down), then
-    attempt due deliveries, oldest first, batch after batch until none is due or the time
-    budget is spent. With `now` given the same instant is used throughout (tests drive the
-    clock); a delivery that fails is rescheduled into the future, so the loop ends."""
-    fixed_now = now
-    limit = limit or int(conf.setting("EVENTS_DELIVERY_BATCH_SIZE"))
-    time_budget = time_budget or float(conf.setting("EVENTS_DELIVERY_TIME_BUDGET"))
-    started = time.monotonic()
-    fan_out_pending_events(now=fixed_now)
-    attempts = []
-    while time.monotonic() - started < time_budget:
-        batch = due_delivery_ids(now=fixed_now or timezone.now(), limit=limit)
-        if not batch:
-            break
-        for delivery_id in batch:
-            if time.monotonic() - started > time_budget:
-                break
-            attempt = attempt_delivery(delivery_id, now=fixed_now or timezone.now())
-            if attempt is not None:
-                attempts.append(attempt)
-        if len(batch) < limit:
-            break
-    return attempts
+    attempt due deliveries, oldest first, batch after batch until none is due, `limit`
+    attempts were made or the time budget is spent. With `now` given the same instant is used
+    throughout (tests drive the clock); a failed delivery is rescheduled into the future, so
+    the loop ends."""
+    return _deliver_claimed_batches(
+        now_of=lambda: now or timezone.now(),
+        limit=limit,
+        time_budget=time_budget or float(conf.setting("EVENTS_DELIVERY_TIME_BUDGET")),
+        fan_out=lambda: fan_out_pending_events(now=now),
+    )
 
 
 def retry_deliveries(delivery_ids, *, now=None):
