@@ -2,6 +2,8 @@
 
 import dataclasses
 import itertools
+import math
+import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -272,3 +274,52 @@ def test_alternatives_follow_the_best_option_and_respect_fences_and_stock(reques
             assert eligible(request, node.facility)
         for (facility_id, article), units in option.reserved_quantities().items():
             assert units <= request.availability.get((facility_id, article), 0)
+
+
+def random_network_request(seed, facility_count=40, line_count=6):
+    rng = random.Random(seed)
+    network = tuple(
+        store(
+            f"f{index:02d}",
+            rng.uniform(50.5, 53.5),
+            rng.uniform(4.0, 7.5),
+            location_type=STORE if index % 8 else WAREHOUSE,
+            carrier_connections=((postnl(cost=rng.choice((3.95, 4.95, 6.95))),)),
+        )
+        for index in range(facility_count)
+    )
+    articles = [f"ART-{index}" for index in range(line_count)]
+    availability = {
+        (facility.facility_id, article): rng.randint(1, 12)
+        for facility in network
+        for article in articles
+        if rng.random() < 0.4
+    }
+    return RoutingRequest(
+        lines=tuple(
+            OrderLine(f"line-{i}", article, rng.randint(1, 8)) for i, article in enumerate(articles)
+        ),
+        destination=ShippingDestination("NL", 52.37, 4.89),
+        facilities=network,
+        availability=availability,
+        now=MONDAY_MORNING,
+    )
+
+
+def test_higher_levels_are_never_worse_and_stay_deterministic_when_the_budget_runs_out(
+    monkeypatch,
+):
+    monkeypatch.setattr(engine, "FULL_SEARCH_WORK_UNITS", 3_000)
+    exhausted = 0
+    for seed in range(12):
+        request = random_network_request(seed)
+        previous = math.inf
+        for level in (0.0, 0.1, 0.3, 0.6, 1.0):
+            leveled = dataclasses.replace(request, resource_investment=level)
+            value = objective(leveled)
+            assert value <= previous + 1e-9
+            previous = value
+            first, second = solve(leveled), solve(leveled)
+            assert first == second
+            exhausted += first.search == "exact (budget exhausted)"
+    assert exhausted  # the small budget really did run out on some instances
