@@ -364,6 +364,12 @@ def _beyond(queryset, columns, values, *, greater, inclusive=False):
     return queryset.extra(where=[f"({left}) {operator} ({right})"], params=params)
 
 
+def _any_row(queryset, ordering):
+    """EXISTS, phrased as an ordered LIMIT 1 so that PostgreSQL walks the sort index from the
+    cursor instead of scanning the table when few rows match."""
+    return queryset.order_by(*ordering).values_list("id", flat=True)[:1].first() is not None
+
+
 def search_orders(payload):
     """Run a validated OrderSearchPayload. Returns a SearchPage of orders (line items
     prefetched), page info with cursors and, if asked for, the total."""
@@ -394,9 +400,8 @@ def search_orders(payload):
         rows = list(with_line_items(page.order_by(*reverse_ordering))[: limit + 1])
         has_previous = len(rows) > limit
         rows = rows[:limit][::-1]
-        has_next = (
-            bool(payload.get("before"))
-            and _beyond(filtered, columns, values, greater=ascending, inclusive=True).exists()
+        has_next = bool(payload.get("before")) and _any_row(
+            _beyond(filtered, columns, values, greater=ascending, inclusive=True), ordering
         )
     else:
         page = filtered
@@ -406,9 +411,9 @@ def search_orders(payload):
         rows = list(with_line_items(page.order_by(*ordering))[: limit + 1])
         has_next = len(rows) > limit
         rows = rows[:limit]
-        has_previous = (
-            bool(after)
-            and _beyond(filtered, columns, values, greater=not ascending, inclusive=True).exists()
+        has_previous = bool(after) and _any_row(
+            _beyond(filtered, columns, values, greater=not ascending, inclusive=True),
+            reverse_ordering,
         )
 
     page_info = PageInfo(
