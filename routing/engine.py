@@ -912,18 +912,40 @@ def _assign_lines(problem: Problem, taken_by_article):
                         tenant_article_id=article,
                         quantity=need,
                         backordered=line.allows_backorder,
-                        reason=_shortage_reason(problem),
+                        reason=_shortage_reason(problem, article_index),
                     )
                 )
     return allocations, unassigned
 
 
-def _shortage_reason(problem: Problem) -> str:
+def _shortage_reason(problem: Problem, article_index: int) -> str:
+    """Why units of an article stay unassigned, in words for the person reading the option."""
     if problem.failure_reason:
         return problem.failure_reason
+    article = problem.articles[article_index]
+    holders = [
+        facility_id
+        for (facility_id, held_article), units in problem.request.availability.items()
+        if held_article == article and units > 0
+    ]
+    if not holders:
+        return "No facility has this article available."
+    eligible = sum(c.available[article_index] for c in problem.candidates)
+    if eligible == 0:
+        fences: dict[str, int] = {}
+        for facility_id in holders:
+            fence = problem.excluded.get(facility_id)
+            if fence:
+                fences[fence] = fences.get(fence, 0) + 1
+        if set(fences) == {FENCE_COMPLETE_STOCK}:
+            return "No single eligible facility holds the whole cart (splitting is off)."
+        listed = ", ".join(f"{name} ×{count}" for name, count in sorted(fences.items()))
+        return f"Every facility holding it is excluded by a fence ({listed or 'none apply'})."
+    if eligible < problem.demand[article_index]:
+        return f"Only {eligible} available in the eligible facilities."
     if problem.max_sources == 1:
-        return "Not enough stock in any single eligible facility (splitting is off)."
-    return "Not enough stock in the eligible facilities within the allowed number of splits."
+        return "No single eligible facility holds the whole cart (splitting is off)."
+    return f"Not enough within the allowed number of source facilities ({problem.max_sources})."
 
 
 def build_decision(problem: Problem, members: list[Candidate], search: str) -> RoutingDecision:

@@ -144,6 +144,11 @@ def test_shortage_goes_to_backorder_when_the_listing_allows_it():
     backordered = {(u.tenant_article_id, u.quantity) for u in decision.backordered}
     assert backordered == {("TSHIRT-W-2468", 4), ("RARE-1", 1)}
     assert [(u.tenant_article_id, u.quantity) for u in decision.not_assignable] == [("GONE-1", 1)]
+    assert decision.not_assignable[0].reason == "No facility has this article available."
+    assert {u.reason for u in decision.backordered} == {
+        "Only 6 available in the eligible facilities.",
+        "Only 1 available in the eligible facilities.",
+    }
 
 
 def test_fenced_out_facilities_are_reported_with_the_fence():
@@ -236,3 +241,4 @@ def test_transfers_need_a_connection_allowing_ship_to_store():
     )
     assert decision.nodes == ()
     assert decision.excluded_facilities == {"wh-utrecht": "carrier"}
+    assert "excluded by a fence (carrier ×1)" in decision.not_assignable[0].reason
