@@ -28,7 +28,7 @@ from orders.models import Order, OrderStatus
 from orders.selectors import get_order
 from orders.services import create_order
 from promises.durations import parse_promise_duration
-from promises.models import IdempotencyKey, PromisesConfiguration
+from promises.models import IdempotencyKey, PromisesConfiguration, RoutingConfiguration
 
 # Large batches are cheap to hold: only a confirm of an already expired promise ever waits on
 # them (and then answers 404); new promises and live confirms never touch these rows.
@@ -57,6 +57,50 @@ def update_promises_configuration(*, version, invalid_after_time, user=None):
     if version != configuration.version:
         raise VersionConflict(version=configuration.version, request_version=version)
     configuration.invalid_after_time = invalid_after_time
+    configuration.version += 1
+    configuration.save()
+    return configuration
+
+
+def get_routing_configuration():
+    configuration, _ = RoutingConfiguration.objects.get_or_create(id=1)
+    return configuration
+
+
+@transaction.atomic
+def update_routing_configuration(*, version, max_split_count, fences, ratings, user=None):
+    """Store which fences and ratings the routing engine applies (the back office edits it).
+
+    `fences` = {name: {"active": bool}}, `ratings` = {name: {"active": bool, "maxPenalty": n}}
+    with the engine's names (routing.types); names left out keep the engine's defaults.
+    """
+    from routing.types import FENCE_NAMES, default_ratings
+
+    if isinstance(max_split_count, bool) or not isinstance(max_split_count, int):
+        raise InvalidInput("maxSplitCount must be a whole number.")
+    if not 1 <= max_split_count <= 10:
+        raise InvalidInput("maxSplitCount must be between 1 and 10.")
+    for name, fence in (fences or {}).items():
+        if name not in FENCE_NAMES:
+            raise InvalidInput(f"Unknown fence {name!r}.", f"Known: {', '.join(FENCE_NAMES)}.")
+        if not isinstance(fence, dict) or not isinstance(fence.get("active"), bool):
+            raise InvalidInput(f"Fence {name!r} needs a boolean 'active'.")
+    known_ratings = default_ratings()
+    for name, rating in (ratings or {}).items():
+        if name not in known_ratings:
+            raise InvalidInput(f"Unknown rating {name!r}.", f"Known: {', '.join(known_ratings)}.")
+        if not isinstance(rating, dict) or not isinstance(rating.get("active", True), bool):
+            raise InvalidInput(f"Rating {name!r} needs a boolean 'active'.")
+        penalty = rating.get("maxPenalty", 0)
+        if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or penalty < 0:
+            raise InvalidInput(f"Rating {name!r}: maxPenalty must be a number ≥ 0.")
+    get_routing_configuration()
+    configuration = RoutingConfiguration.objects.select_for_update().get(id=1)
+    if version != configuration.version:
+        raise VersionConflict(version=configuration.version, request_version=version)
+    configuration.max_split_count = max_split_count
+    configuration.fences = fences or {}
+    configuration.ratings = ratings or {}
     configuration.version += 1
     configuration.save()
     return configuration
