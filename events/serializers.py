@@ -1,5 +1,6 @@
 """Wire shapes of the reference's Eventing API (SubscriptionForCreation, Subscription, ...)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.serializers import StrictSerializer
@@ -29,6 +30,7 @@ class SubscriptionTargetWebhookSerializer(StrictSerializer):
     headers = CallbackHeaderSerializer(many=True, required=False, min_length=1)
 
 
+@extend_schema_field(SubscriptionTargetWebhookSerializer)
 class SubscriptionTargetField(serializers.JSONField):
     """`target` is anyOf WEBHOOK / Azure Service Bus / Google Pub/Sub; DOMS delivers webhooks."""
 

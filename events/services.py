@@ -104,6 +104,15 @@ def record_order_events(event_name, order_ids):
     return record_events(event_name, (payloads.order_payload(order) for order in orders))
 
 
+def record_stock_event(stock, *, reserved=None):
+    """INVENTORY_FACILITY_STOCK_CHANGED for one stock, rendered as the stocks API renders it.
+    Give `reserved` (active reservations) unless `stock.reserved`/`stock.available` are set.
+    Returns the stock."""
+    if reserved is not None:
+        stock.reserved, stock.available = reserved, stock.value - reserved
+    return record_stock_events([stock])[0]
+
+
 def record_stock_events(stocks):
     """INVENTORY_FACILITY_STOCK_CHANGED for each stock (with `reserved`/`available` set, as the
     inventory services leave them); returns the stocks."""

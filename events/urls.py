@@ -5,7 +5,7 @@ from events import views
 urlpatterns = [
     path("subscriptions", views.SubscriptionListView.as_view(), name="subscriptions"),
     path(
-        "subscriptions/<str:subscription_id>",
+        "subscriptions/<str:subscriptionId>",
         views.SubscriptionDetailView.as_view(),
         name="subscription-detail",
     ),

@@ -61,10 +61,10 @@ class SubscriptionDetailView(APIView):
         operation_id="deleteSubscription",
         tags=TAGS,
         parameters=[OpenApiParameter("subscriptionId", str, OpenApiParameter.PATH)],
-        responses=SubscriptionSerializer,
+        responses={200: SubscriptionSerializer},
     )
-    def delete(self, request, subscription_id):
-        subscription = services.delete_subscription(subscription_id)
+    def delete(self, request, subscriptionId):  # the reference's path name
+        subscription = services.delete_subscription(subscriptionId)
         return Response(SubscriptionSerializer(subscription).data)
 
 
