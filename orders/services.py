@@ -9,6 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.errors import InvalidInput, NotFound, VersionConflict
+from events.models import EventName
+from events.services import record_order_event
 from inventory import services as inventory_services
 from inventory.models import Reservation
 from orders.fields import format_wire_datetime, parse_wire_datetime
@@ -136,7 +138,7 @@ def create_order(data, *, user=None, status=OrderStatus.OPEN, promise_valid_unti
         )
         for position, line in enumerate(data["orderLineItems"])
     )
-    return get_order(order.id)
+    return record_order_event(EventName.ORDER_CREATED, get_order(order.id))
 
 
 def _username(user):
@@ -198,7 +200,7 @@ def update_order(order_id, data, *, user=None):
     ]
     order.version = F("version") + 1
     order.save()
-    return get_order(order.id)
+    return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
 
 
 def _change_line_quantities(order, requested):
@@ -271,7 +273,7 @@ def cancel_order(order_id, *, version, user=None, reason=None, force=False):
         order.cancelation_reason = {"id": reason, "action": "CANCELATION"}
     order.version = F("version") + 1
     order.save()
-    return get_order(order.id)
+    return record_order_event(EventName.ORDER_CANCELLED, get_order(order.id))
 
 
 @transaction.atomic
@@ -288,7 +290,7 @@ def unlock_order(order_id, *, version, user=None, target_time=None):
         order.delivery_preferences = {**order.delivery_preferences, "targetTime": target_time}
     order.version = F("version") + 1
     order.save()
-    return get_order(order.id)
+    return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
 
 
 @transaction.atomic
@@ -307,7 +309,7 @@ def update_line_item_custom_attributes(
         )
     order.version = F("version") + 1
     order.save(update_fields=["version", "last_modified"])
-    return get_order(order.id)
+    return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
 
 
 def _line_uuid(value):
