@@ -482,6 +482,9 @@ class OrderForUpdateSerializer(StrictSerializer):
     pricing = UnsupportedField("Pricing cannot be changed after the order was created.")
 
     def validate(self, attrs):
+        if not attrs.get("orderLineItems"):
+            # null or [] changes no line.
+            attrs.pop("orderLineItems", None)
         if not {"customAttributes", "preferredHandlingTime", "orderLineItems"} & set(attrs):
             raise serializers.ValidationError(
                 "Nothing to change: send customAttributes, preferredHandlingTime or orderLineItems."

@@ -1,14 +1,18 @@
 """Orders API views: parse, call a service or selector, render."""
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders import search, selectors, services
 from orders.serializers import (
-    OrderActionSerializer,
     OrderCancelActionSerializer,
     OrderForceCancelActionSerializer,
     OrderForCreationSerializer,
@@ -178,7 +182,11 @@ class OrderActionsView(APIView):
         tags=ORDER_TAG,
         operation_id="orderAction",
         parameters=[ORDER_ID],
-        request=OrderActionSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="OrderActionsParameter",
+            serializers={name: serializer for name, (serializer, _) in ORDER_ACTIONS.items()},
+            resource_type_field_name="name",
+        ),
         responses=OrderSerializer,
         description="Actions: " + ", ".join(ORDER_ACTIONS) + " (each with the order's version).",
     )

@@ -125,6 +125,8 @@ def test_a_line_can_go_to_zero_but_not_every_line(api_client, line_modification_
         {"version": "1", "customAttributes": {}},
         {"version": 1},
         {"version": 1, "comment": "only a comment"},
+        {"version": 1, "orderLineItems": []},
+        {"version": 1, "orderLineItems": None},
         {"version": 1, "orderLineItems": [{"id": "nope", "quantity": 1}]},
         {"version": 1, "orderLineItems": [{"quantity": 1}]},
         {"version": 1, "orderLineItems": [{"id": "x", "quantity": -1}]},
