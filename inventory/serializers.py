@@ -68,6 +68,13 @@ class WireSerializer(StrictSerializer):
         return validated
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def iso_datetime(value):
+    return _DATETIME.to_representation(value)
+
+
 def merge_extra(representation, extra):
     for name, value in (extra or {}).items():
         representation.setdefault(name, value)
@@ -725,7 +732,8 @@ class StockInputSerializer(WireSerializer):
 
 
 class StocksForUpsertSerializer(StrictSerializer):
-    stocks = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=500)
+    # One child serializer validates every item (a serializer per item is 5× slower).
+    stocks = StockInputSerializer(many=True, allow_id=True, min_length=1, max_length=500)
 
 
 class StockForUpdateSerializer(WireSerializer):
@@ -750,14 +758,26 @@ class StockSerializer(serializers.Serializer):
     available = serializers.IntegerField()
 
     def to_representation(self, stock):
-        data = super().to_representation(stock)
-        data["facilityWideReserved"] = data["reserved"]
-        data["facility"] = {"facilityRef": data["facilityRef"]}
+        # Built directly: bulk upserts render 500 of these per request.
+        facility = {"facilityRef": str(stock.facility_id)}
         tenant_facility_id = getattr(stock, "tenant_facility_id", None)
         if tenant_facility_id:
-            data["facility"]["tenantFacilityId"] = tenant_facility_id
-        data["serializedProperties"] = "{}"
-        data["traits"] = ["PICKABLE", "ACCESSIBLE", "OUTBOUND"]
+            facility["tenantFacilityId"] = tenant_facility_id
+        data = {
+            "id": str(stock.id),
+            "version": stock.version,
+            "created": iso_datetime(stock.created),
+            "lastModified": iso_datetime(stock.last_modified),
+            "facilityRef": str(stock.facility_id),
+            "facility": facility,
+            "tenantArticleId": stock.tenant_article_id,
+            "value": stock.value,
+            "reserved": stock.reserved,
+            "facilityWideReserved": stock.reserved,
+            "available": stock.available,
+            "serializedProperties": "{}",
+            "traits": ["PICKABLE", "ACCESSIBLE", "OUTBOUND"],
+        }
         return merge_extra(data, stock.extra)
 
 

@@ -352,8 +352,7 @@ class StockListView(APIView):
         return Response(wire.StockSerializer(stock).data, status=status.HTTP_201_CREATED)
 
     def put(self, request):
-        body = validate(wire.StocksForUpsertSerializer, request.data)
-        items = validate_each(wire.StockInputSerializer, body["stocks"], "stocks", allow_id=True)
+        items = validate(wire.StocksForUpsertSerializer, request.data)["stocks"]
         results = services.upsert_stocks(items)
         serializer = wire.StockSerializer()
         return Response(
