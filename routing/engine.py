@@ -64,6 +64,7 @@ from .types import (
 )
 
 EARTH_RADIUS_KM = 6371.0088
+EARTH_DIAMETER_KM = 2 * EARTH_RADIUS_KM
 # Work units (one unit ≈ one article looked at while bounding or evaluating a set) the exact
 # search may spend at resource investment 1.0; calibrated by bench/routing.py to ≈ 250 ms.
 FULL_SEARCH_WORK_UNITS = 450_000
@@ -388,15 +389,16 @@ def build_problem(request: RoutingRequest) -> Problem:
         dest_cos = math.cos(dest_phi)
         dest_lambda = math.radians(dest_lon)
     big = weights.big
+    pickup_id = pickup.facility_id if pickup is not None else None
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
 
     for facility in request.facilities:
         facility_id = facility.facility_id
         stocked = stock_by_facility.get(facility_id)
         if stocked is None:
             continue  # pruned: stocks nothing of this cart
-        is_pickup = pickup is not None and facility_id == pickup.facility_id
-        available = [min(units, need) for units, need in zip(stocked, demand, strict=True)]
-        if complete_only and available != demand:
+        is_pickup = facility_id == pickup_id
+        if complete_only and any(units < need for units, need in zip(stocked, demand, strict=True)):
             excluded[facility_id] = FENCE_COMPLETE_STOCK
             continue
         if check_status and facility.status != ONLINE:
@@ -466,46 +468,49 @@ def build_problem(request: RoutingRequest) -> Problem:
         if is_pickup:
             distance = 0.0
         elif has_destination_coordinates and facility.latitude is not None:
-            phi = math.radians(facility.latitude)
-            a = (
-                math.sin((dest_phi - phi) / 2) ** 2
-                + math.cos(phi)
-                * dest_cos
-                * math.sin((dest_lambda - math.radians(facility.longitude)) / 2) ** 2
-            )
-            distance = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+            phi = radians(facility.latitude)
+            half_dphi = sin((dest_phi - phi) * 0.5)
+            half_dlambda = sin((dest_lambda - radians(facility.longitude)) * 0.5)
+            a = half_dphi * half_dphi + cos(phi) * dest_cos * half_dlambda * half_dlambda
+            distance = EARTH_DIAMETER_KM * asin(sqrt(a) if a < 1.0 else 1.0)
         else:
             distance = None
         per_unit = 0.0
         if distance_weight and has_destination_coordinates:
-            ratio = 1.0 if distance is None else min(distance / distance_threshold, 1.0)
-            per_unit += distance_weight * ratio
+            if distance is None or distance >= distance_threshold:
+                per_unit = distance_weight
+            else:
+                per_unit = distance_weight * distance / distance_threshold
         if store_weight and facility.location_type != STORE:
             per_unit += store_weight
         if warehouse_weight and facility.location_type != WAREHOUSE:
             per_unit += warehouse_weight
         unit_cost = []
-        for units, taken, need in zip(stocked, available, demand, strict=True):
+        available = []
+        for units, need in zip(stocked, demand, strict=True):
+            taken = units if units < need else need
+            available.append(taken)
             cost_here = per_unit
-            if balancing_weight and units > 0:
-                cost_here += balancing_weight * max(0.0, 1.0 - units / balancing_threshold)
+            if balancing_weight and units < balancing_threshold:
+                cost_here += balancing_weight * (1.0 - units / balancing_threshold)
             cost_here /= total_units
             unit_cost.append(cost_here)
             standalone += cost_here * taken + big * (need - taken)
         problem.candidates.append(
             Candidate(
-                facility=facility,
-                is_pickup=is_pickup,
-                carrier=carrier,
-                estimate=estimate,
-                target_time=target_time,
-                distance_km=distance,
-                days=days,
-                cost=cost,
-                currency=currency,
-                available=available,
-                unit_cost=unit_cost,
-                standalone=standalone,
+                facility,
+                is_pickup,
+                carrier,
+                estimate,
+                target_time,
+                distance,
+                days,
+                cost,
+                currency,
+                available,
+                unit_cost,
+                0,
+                standalone,
             )
         )
     return problem
