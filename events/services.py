@@ -100,8 +100,14 @@ def record_order_events(event_name, order_ids):
     from orders.models import Order
     from orders.selectors import with_line_items
 
-    orders = with_line_items(Order.objects.filter(id__in=list(order_ids)).order_by("id"))
-    return record_events(event_name, (payloads.order_payload(order) for order in orders))
+    def order_payloads():
+        # A generator function, not a generator expression: the latter would call iter() on the
+        # queryset at once and load every order even when nobody subscribed.
+        orders = with_line_items(Order.objects.filter(id__in=list(order_ids)).order_by("id"))
+        for order in orders:
+            yield payloads.order_payload(order)
+
+    return record_events(event_name, order_payloads())
 
 
 def record_stock_event(stock, *, reserved=None):
