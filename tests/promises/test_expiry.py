@@ -148,3 +148,15 @@ def test_two_concurrent_sweeps_cancel_each_promise_exactly_once():
     assert all(len(order.status_reasons) == 1 for order in cancelled)
     assert not Reservation.objects.exists()
     assert available(stock) == 100
+
+
+@pytest.mark.django_db
+def test_sweep_cost_does_not_grow_with_the_number_of_promises(django_assert_max_num_queries):
+    now = timezone.now()
+    stock = stocked_article(value=50)
+    for _ in range(30):
+        promised_order(stock, valid_until=now + timedelta(minutes=1), now=now)
+
+    # Lock, delete reservations, cancel, "anyone subscribed?", idempotency cleanup (+ savepoints).
+    with django_assert_max_num_queries(8):
+        assert services.release_expired_promises(now=now + timedelta(minutes=2)) == 30
