@@ -25,7 +25,7 @@ from orders.fields import (
     parse_wire_datetime,
 )
 from orders.models import Order, OrderStatus
-from orders.selectors import with_line_items
+from orders.selectors import with_line_items_for_rendering
 from orders.serializers import OrderSerializer, UnsupportedField
 
 DEFAULT_PAGE_SIZE = 20
@@ -397,7 +397,7 @@ def search_orders(payload):
         if payload.get("before"):
             values = decode_cursor(sort_name, payload["before"])
             page = _beyond(page, columns, values, greater=not ascending)
-        rows = list(with_line_items(page.order_by(*reverse_ordering))[: limit + 1])
+        rows = list(with_line_items_for_rendering(page.order_by(*reverse_ordering))[: limit + 1])
         has_previous = len(rows) > limit
         rows = rows[:limit][::-1]
         has_next = bool(payload.get("before")) and _any_row(
@@ -408,7 +408,7 @@ def search_orders(payload):
         if after:
             values = decode_cursor(sort_name, after)
             page = _beyond(page, columns, values, greater=ascending)
-        rows = list(with_line_items(page.order_by(*ordering))[: limit + 1])
+        rows = list(with_line_items_for_rendering(page.order_by(*ordering))[: limit + 1])
         has_next = len(rows) > limit
         rows = rows[:limit]
         has_previous = bool(after) and _any_row(

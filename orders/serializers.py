@@ -384,9 +384,7 @@ class OrderSerializer(serializers.Serializer):
             "orderDate": format_wire_datetime(instance.order_date),
             "tenantOrderId": instance.tenant_order_id,
             "consumer": instance.consumer,
-            "orderLineItems": [
-                line_item_representation(line) for line in instance.order_line_items.all()
-            ],
+            "orderLineItems": line_items_representation(instance),
             "deliveryPreferences": instance.delivery_preferences,
             "customAttributes": instance.custom_attributes,
             "tags": instance.tags,
@@ -408,6 +406,25 @@ class OrderSerializer(serializers.Serializer):
         return data
 
 
+def line_items_representation(order):
+    inlined = getattr(order, "line_items_json", None)
+    if inlined is not None:
+        return [
+            _without_empty_line_keys(
+                {key: value for key, value in line.items() if key != "extra"} | line["extra"]
+            )
+            for line in inlined
+        ]
+    return [line_item_representation(line) for line in order.order_line_items.all()]
+
+
+def _without_empty_line_keys(data):
+    for key in LINE_OMITTED_WHEN_EMPTY:
+        if data.get(key, ...) in (None, []):
+            del data[key]
+    return data
+
+
 def line_item_representation(line):
     data = {
         "id": str(line.id),
@@ -416,10 +433,7 @@ def line_item_representation(line):
         "customAttributes": line.custom_attributes,
         **(line.extra or {}),
     }
-    for key in LINE_OMITTED_WHEN_EMPTY:
-        if data.get(key, ...) in (None, []):
-            del data[key]
-    return data
+    return _without_empty_line_keys(data)
 
 
 class StrippedOrderLineItemSerializer(serializers.Serializer):

@@ -262,3 +262,20 @@ def test_search_needs_view_permission():
 
     outsider = make_token_client("outsider", permissions=[])
     assert_api_error(search(outsider, {"query": {}}), 403)
+
+
+def test_search_renders_orders_exactly_as_get_does(api_client, example_order):
+    example_order["orderLineItems"][0].update(
+        {
+            "customAttributes": {"engraving": "D"},
+            "tags": [{"id": "size", "value": "M"}],
+            "shopPrice": 9.5,
+        }
+    )
+    created = api_client.post("/api/orders", example_order, format="json").json()
+
+    (found,) = search(api_client, {"query": {"tenantOrderId": {"eq": "R456728546"}}}).json()[
+        "orders"
+    ]
+
+    assert found == api_client.get(f"/api/orders/{created['id']}").json() == created
