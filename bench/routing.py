@@ -146,6 +146,7 @@ def main():
     print("(cpu = process time, less sensitive to other processes on the machine)")
     budgets = {0.0: 0.0, 0.5: 125.0, 1.0: 250.0}
     worst_over_budget = dict.fromkeys(budgets, -math.inf)
+    worst_cpu_over_budget = dict.fromkeys(budgets, -math.inf)
     for line_count in (1, 3, 10):
         for facility_count in (10, 100, 1000):
             for level in budgets:
@@ -159,6 +160,9 @@ def main():
                     wall.append((time.perf_counter() - started_wall) * 1000)
                     cpu.append((time.process_time() - started_cpu) * 1000)
                 worst_over_budget[level] = max(worst_over_budget[level], max(wall) - budgets[level])
+                worst_cpu_over_budget[level] = max(
+                    worst_cpu_over_budget[level], max(cpu) - budgets[level]
+                )
                 print(
                     f"lines {line_count:>2} facilities {facility_count:>4} level {level:<3} | "
                     f"wall {percentile(wall, 0.5):7.2f} {percentile(wall, 0.99):7.2f} "
@@ -168,7 +172,7 @@ def main():
     for level, over in worst_over_budget.items():
         print(
             f"level {level}: slowest solve minus the level's budget ({budgets[level]:.0f} ms): "
-            f"{over:+.1f} ms"
+            f"wall {over:+.1f} ms, cpu {worst_cpu_over_budget[level]:+.1f} ms"
         )
 
     print()
