@@ -601,7 +601,7 @@ class ListingInputSerializer(WireSerializer):
     passthrough = LISTING_PASSTHROUGH
 
     tenantArticleId = serializers.CharField(source="tenant_article_id", max_length=255)
-    title = serializers.CharField(max_length=512, allow_blank=True)
+    title = serializers.CharField(max_length=512)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, allow_null=True)
     currency = CurrencyField(allow_null=True)
     outOfStockBehaviour = enum(models.OutOfStockBehaviour.choices, source="out_of_stock_behaviour")
@@ -658,9 +658,10 @@ class ListingSerializer(serializers.Serializer):
 
     def to_representation(self, listing):
         data = super().to_representation(listing)
-        if data["price"] is None:
-            data.pop("price")
-        data["currency"] = data["currency"] or None
+        # Unset optional fields are left out (the reference forbids an empty title).
+        for name in ("price", "currency", "title"):
+            if data[name] in (None, ""):
+                data.pop(name)
         return merge_extra(data, listing.extra)
 
 
@@ -712,6 +713,31 @@ class StockInputSerializer(WireSerializer):
             del fields["id"]
             del fields["version"]
         return fields
+
+    FAST_KEYS = frozenset(
+        ("id", "version", "facilityRef", "tenantFacilityId", "tenantArticleId", "value")
+    )
+
+    def to_internal_value(self, data):
+        # Bulk feeds send thousands of plain items: accept those that are plainly valid without
+        # the field machinery; anything else takes the full path (and its error messages).
+        return self._plainly_valid(data) or super().to_internal_value(data)
+
+    def _plainly_valid(self, data):
+        if not isinstance(data, dict) or not data.keys() <= self.FAST_KEYS:
+            return None
+        if not self.allow_id and ("id" in data or "version" in data):
+            return None
+        value = data.get("value")
+        if type(value) is not int or not 0 <= value <= 2**31 - 1:
+            return None
+        if "version" in data and (type(data["version"]) is not int or data["version"] < 1):
+            return None
+        for name in ("id", "facilityRef", "tenantFacilityId", "tenantArticleId"):
+            text = data.get(name, "x")
+            if type(text) is not str or not text or text != text.strip() or len(text) > 255:
+                return None
+        return {**data, "extra": {}}
 
     def validate(self, attrs):
         if attrs.get("id"):

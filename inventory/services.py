@@ -4,7 +4,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -727,6 +727,7 @@ def upsert_stocks(items, *, now=None):
             _check_version(stock, item.get("version"))
             _refuse_below_reserved(stock, item["value"], reserved.get(stock.id, 0))
             extra = _apply_stock_extra(stock, item.get("extra"))
+            stock.original_extra = stock.extra
             if stock.value == item["value"] and stock.extra == extra:
                 status = "UNCHANGED"
             else:
@@ -739,15 +740,43 @@ def upsert_stocks(items, *, now=None):
         stock.available = stock.value - stock.reserved
         results.append((stock, status))
     if changed:
-        # The rows exist and are locked: the insert always conflicts and becomes one UPDATE
-        # (much cheaper than bulk_update's per-row CASE expressions).
+        _write_stock_values(changed, timestamp)
+    return results
+
+
+def _write_stock_values(stocks, timestamp):
+    """Write new values (and extras) of locked, existing stock rows in one statement.
+
+    On PostgreSQL an `UPDATE … FROM unnest(ids, values)` by primary key; elsewhere (and for
+    rows whose extra fields changed) an INSERT … ON CONFLICT DO UPDATE, which always conflicts
+    here. Both are far cheaper than bulk_update's per-row CASE expressions.
+    """
+    plain = []
+    if connection.vendor == "postgresql":
+        plain = [stock for stock in stocks if stock.extra == stock.original_extra]
+        if plain:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE inventory_stock AS stock"
+                    " SET value = new.value, version = new.version, last_modified = %s"
+                    " FROM unnest(%s::uuid[], %s::integer[], %s::integer[])"
+                    " AS new(id, value, version) WHERE stock.id = new.id",
+                    [
+                        timestamp,
+                        [stock.id for stock in plain],
+                        [stock.value for stock in plain],
+                        [stock.version for stock in plain],
+                    ],
+                )
+    plain_ids = {stock.id for stock in plain}
+    rest = [stock for stock in stocks if stock.id not in plain_ids]
+    if rest:
         Stock.objects.bulk_create(
-            changed,
+            rest,
             update_conflicts=True,
             unique_fields=["facility", "tenant_article_id"],
             update_fields=["value", "extra", "version", "last_modified"],
         )
-    return results
 
 
 def lock_stocks_by_ids_and_keys(stock_ids, keys):

@@ -419,7 +419,11 @@ class StockSummaryView(APIView):
                             "availableToPromise": summary["available"],
                             "readyToPick": summary["available"],
                             "safetyStock": 0,
-                            "byTrait": {},
+                            # All our stock is pickable and accessible (no storage traits).
+                            "byTrait": {
+                                "PICKABLE": summary["value"],
+                                "ACCESSIBLE": summary["value"],
+                            },
                         },
                         "includedFacilityRefs": summary["facility_ids"],
                     }
