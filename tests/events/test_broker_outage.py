@@ -4,6 +4,7 @@ Runs its own throw-away redis-server on a free port (the shared Redis on 6379 is
 touched) and a real Celery worker thread consuming from it.
 """
 
+import json
 import shutil
 import socket
 import subprocess
@@ -13,14 +14,15 @@ from contextlib import contextmanager
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
-from django.db import connection, transaction
+from django.db import connection
 
 from config.celery import app as celery_app
-from events import services
-from events.models import Delivery, DeliveryStatus, EventName, OutboxEvent
+from events.models import Delivery, DeliveryStatus, OutboxEvent
+from tests.conftest import make_token_client
 from tests.events.conftest import signature_is_valid
 from tests.events.factories import SubscriptionFactory
 from tests.events.receiver import WebhookReceiver
+from tests.orders.conftest import DOCUMENT_EXAMPLE_ORDER
 
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="needs the redis-server binary"
@@ -98,23 +100,26 @@ def own_redis():
             server.stop()
 
 
-def record_change(payload):
-    """Stands for an API call that changes an order: the change and its event commit together."""
-    with transaction.atomic():
-        return services.record_event(EventName.ORDER_CREATED, payload)
+def create_order(client, tenant_order_id):
+    body = {**DOCUMENT_EXAMPLE_ORDER, "tenantOrderId": tenant_order_id}
+    response = client.post("/api/orders", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_events_recorded_while_the_broker_is_down_arrive_after_it_is_back(own_redis, settings):
     settings.EVENTS_ENQUEUE_AFTER_COMMIT = True
+    client = make_token_client("shop")
     with WebhookReceiver() as receiver:
         subscription = SubscriptionFactory(callback_url=receiver.url)
         own_redis.stop()
 
         started = time.monotonic()
-        event = record_change({"id": "order-during-outage"})
-        assert time.monotonic() - started < 2  # the failed enqueue is quick and swallowed
-        assert OutboxEvent.objects.filter(pk=event.pk).exists()
+        during_outage = create_order(client, "WEB-OUTAGE")
+        assert time.monotonic() - started < 3  # the failed enqueue is quick and swallowed
+        [event] = OutboxEvent.objects.all()
+        assert event.payload["id"] == during_outage["id"]
         assert receiver.requests == []
 
         own_redis.start()
@@ -123,10 +128,11 @@ def test_events_recorded_while_the_broker_is_down_arrive_after_it_is_back(own_re
             celery_app.send_task("events.tasks.deliver_pending_events")
             [request] = receiver.wait_for(1, timeout=20)
             # And with the broker up, a new event goes out right after its commit.
-            second = record_change({"id": "order-after-outage"})
+            after_outage = create_order(client, "WEB-AFTER")
             requests = receiver.wait_for(2, timeout=20)
         connection.close()
 
-    assert [r.headers["X-DOMS-Event-Id"] for r in requests] == [str(event.id), str(second.id)]
+    payloads = [json.loads(r.body)["payload"] for r in requests]
+    assert [payload["id"] for payload in payloads] == [during_outage["id"], after_outage["id"]]
     assert all(signature_is_valid(subscription.signing_secret, r) for r in requests)
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
