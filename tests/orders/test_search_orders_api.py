@@ -279,3 +279,46 @@ def test_search_renders_orders_exactly_as_get_does(api_client, example_order):
     ]
 
     assert found == api_client.get(f"/api/orders/{created['id']}").json() == created
+
+
+@pytest.mark.parametrize("sort", [{"orderDate": "ASC"}, {"orderDate": "DESC"}, {"status": "DESC"}])
+def test_paging_through_orders_with_equal_dates_loses_and_repeats_nothing(api_client, sort):
+    # Many orders share an orderDate (and a status): the id breaks the tie in the cursor.
+    created = [
+        order_with_lines(
+            1, order_date=day(n % 3), status=[OrderStatus.OPEN, OrderStatus.LOCKED][n % 2]
+        )
+        for n in range(13)
+    ]
+    reverse = next(iter(sort.values())) == "DESC"
+    if "status" in sort:
+        key = lambda o: (o.status, o.order_date, str(o.id))  # noqa: E731
+    else:
+        key = lambda o: (o.order_date, str(o.id))  # noqa: E731
+    expected = [str(o.id) for o in sorted(created, key=key, reverse=reverse)]
+
+    seen, after = [], None
+    while True:
+        body = search(
+            api_client,
+            {"query": {}, "sort": [sort], "size": 2, **({"after": after} if after else {})},
+        ).json()
+        seen += ids(body)
+        if not body["pageInfo"]["hasNextPage"]:
+            break
+        after = body["pageInfo"]["endCursor"]
+    assert seen == expected
+
+
+def test_list_pages_through_equal_order_dates(api_client):
+    created = [OrderFactory(order_date=day(0)) for _ in range(5)]
+    seen, start_after = [], None
+    while True:
+        body = api_client.get(
+            "/api/orders", {"size": 2, **({"startAfterId": start_after} if start_after else {})}
+        ).json()
+        if not body["orders"]:
+            break
+        seen += ids(body)
+        start_after = body["orders"][-1]["id"]
+    assert sorted(seen) == sorted(str(o.id) for o in created) and len(seen) == 5
