@@ -111,7 +111,7 @@ def start_server(database, port, workers, threads):
         **os.environ,
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
         "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "ERROR",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
     server = subprocess.Popen(
@@ -132,6 +132,9 @@ def start_server(database, port, workers, threads):
         cwd=ROOT,
         env=environment,
         start_new_session=True,
+        # 4xx answers are logged as warnings by Django; keep them out of the figures.
+        stdout=subprocess.DEVNULL,
+        stderr=open(ROOT / "var" / "bench-gunicorn.log", "w"),  # noqa: SIM115 - lives with the server
     )
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -144,6 +147,23 @@ def start_server(database, port, workers, threads):
             time.sleep(0.3)
     stop_server(server)
     raise SystemExit("gunicorn did not start")
+
+
+def server_cpu_seconds(server):
+    """User + system CPU seconds of the gunicorn master and its workers so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(entry.name), int(fields[1])
+        if pid == server.pid or parent == server.pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def stop_server(server):
@@ -333,6 +353,63 @@ def ceiling(database, clients, duration):
     return rate
 
 
+def phase_breakdown(articles, requests_count=40):
+    """Wall time per promise in one process, one client, split by phase (what to optimise)."""
+    import collections
+
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    import promises.adapter
+    import promises.services
+    import routing
+
+    timings = collections.defaultdict(float)
+    originals = []
+
+    def measure(module, name, label):
+        function = getattr(module, name)
+        originals.append((module, name, function))
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                timings[label] += time.perf_counter() - started
+
+        setattr(module, name, timed)
+
+    measure(promises.adapter, "build_routing_request", "adapter: build_routing_request (total)")
+    measure(promises.adapter, "load_facilities", "adapter:   load_facilities")
+    measure(promises.adapter, "_remaining_capacities", "adapter:   _remaining_capacities")
+    measure(routing, "solve", "routing.solve")
+    measure(promises.services, "create_order", "orders.services.create_order")
+    measure(promises.services, "reserve_stock", "inventory.services.reserve_stock")
+    measure(promises.services, "record_order_event", "events: record_order_event")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get(user__username='bench').key}")
+    rng = random.Random(99)
+    for _ in range(5):
+        client.post("/api/promises/deliverypromise", cart(articles, rng), format="json")
+    timings.clear()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for _ in range(requests_count):
+        client.post("/api/promises/deliverypromise", cart(articles, rng), format="json")
+    total = (time.perf_counter() - started) / requests_count * 1000
+    cpu = (time.process_time() - cpu_started) / requests_count * 1000
+    for module, name, function in originals:
+        setattr(module, name, function)
+    print(f"in-process, one client: {total:.1f} ms per promise ({cpu:.1f} ms CPU in Python):")
+    for label, seconds in sorted(timings.items()):
+        print(f"  {seconds / requests_count * 1000:6.1f} ms  {label}")
+    accounted = sum(v for k, v in timings.items() if not k.startswith("adapter:   "))
+    print(
+        f"  {total - accounted / requests_count * 1000:6.1f} ms  the rest (authentication, "
+        "permissions, parsing and validation, configuration, commit, rendering)"
+    )
+
+
 def check_hot(units, created):
     from django.db import connection
 
@@ -379,8 +456,18 @@ def main():
     results = {}
     try:
         closed_loop(url, token, articles, 4, 3)  # warm-up: connections, imports, caches
+        cpu_before = server_cpu_seconds(server)
         recorder, elapsed = closed_loop(url, token, articles, args.clients, args.duration)
+        cpu = server_cpu_seconds(server) - cpu_before
         results["throughput"], _ = report("normal", recorder, elapsed)
+        requests_done = len(recorder.latencies)
+        results["server_cpu_ms_per_promise"] = cpu * 1000 / max(requests_done, 1)
+        print(
+            f"server CPU (gunicorn workers) {results['server_cpu_ms_per_promise']:.1f} ms per "
+            f"promise: {os.cpu_count()} cores saturated by gunicorn alone would give at most "
+            f"{os.cpu_count() * 1000 / max(results['server_cpu_ms_per_promise'], 0.1):.0f} "
+            "promises/s (PostgreSQL and the clients share the same cores)"
+        )
         recorder, elapsed = paced(url, token, articles, args.rate, args.duration)
         _, results["paced_p99"] = report(f"{args.rate:g}/s", recorder, elapsed)
         set_hot_stock(args.hot_stock)
@@ -392,6 +479,7 @@ def main():
     finally:
         stop_server(server)
     results["ceiling"] = ceiling(args.database, args.clients, args.duration / 2)
+    phase_breakdown(articles)
     ratio = results["throughput"] / results["ceiling"]
     print(f"promises/s ÷ bare-SQL ceiling = {ratio:.1%}")
     print(
