@@ -239,3 +239,44 @@ def test_permissions(read_only_client, anonymous_client):
     assert promise(anonymous_client, example_promise()).status_code == 401
     assert promise(read_only_client, example_promise()).status_code == 403
     assert not Order.objects.exists()
+
+
+def test_shipping_without_an_address_is_400(api_client):
+    small_network()
+
+    response = promise(api_client, example_promise(consumer={"email": "a@example.com"}))
+
+    assert response.status_code == 400
+    assert not Order.objects.exists()
+
+
+def test_unknown_article_is_400_with_nothing_available(api_client):
+    small_network()
+
+    response = promise(api_client, example_promise([("NO-SUCH-ARTICLE", 2)]))
+
+    assert response.status_code == 400
+    assert "NO-SUCH-ARTICLE: requested 2, available 0" in response.json()[0]["description"]
+    assert not Order.objects.exists()
+
+
+def test_same_article_on_two_lines_reserves_for_each_line(api_client):
+    small_network({"TSHIRT-W-2468": 5})
+
+    response = promise(api_client, example_promise([("TSHIRT-W-2468", 2), ("TSHIRT-W-2468", 3)]))
+
+    assert response.status_code == 201, response.json()
+    order = Order.objects.get()
+    reserved = {
+        line.position: sum(r.quantity for r in line.reservations.all())
+        for line in order.order_line_items.all()
+    }
+    assert reserved == {0: 2, 1: 3}
+    refused = promise(api_client, example_promise([("TSHIRT-W-2468", 1)]))
+    assert refused.status_code == 400
+
+
+def test_a_non_object_body_is_400(api_client):
+    response = api_client.post(URL, [example_promise()], format="json")
+
+    assert response.status_code == 400
