@@ -21,6 +21,12 @@ REFERENCE_SCHEMAS = Path(__file__).with_name("reference_schemas.json")
 
 
 class StrictCharField(serializers.CharField):
+    """Strings only, kept exactly as sent (no whitespace trimming)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")

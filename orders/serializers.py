@@ -24,6 +24,8 @@ from orders.fields import (
 from orders.models import OrderStatus
 
 MAX_ITEMS = 500
+# Quantities are 32-bit columns; larger numbers are a 400, not a database error.
+MAX_QUANTITY = 2**31 - 1
 
 
 def string_list(**kwargs):
@@ -105,7 +107,7 @@ class ConsumerAddressSerializer(StrictSerializer):
 
 
 class ConsumerSerializer(StrictSerializer):
-    consumerId = StrictCharField(required=False)
+    consumerId = StrictCharField(required=False, max_length=255)
     # Deprecated in the reference; the documents' own example carries a placeholder here
     # that is not an address, so it is stored as given (addresses[].email is validated).
     email = StrictCharField(required=False, allow_blank=True)
@@ -164,7 +166,7 @@ class OrderPromisesOptionsSerializer(StrictSerializer):
 
 
 class OrderLineItemArticleSerializer(StrictSerializer):
-    tenantArticleId = StrictCharField()
+    tenantArticleId = StrictCharField(max_length=255)
     title = StrictCharField()
     titleLocalized = ReferenceSchemaField("LocaleString", required=False)
     imageUrl = StrictCharField(required=False, allow_blank=True)
@@ -175,7 +177,7 @@ class OrderLineItemArticleSerializer(StrictSerializer):
 
 class OrderLineItemForCreationSerializer(StrictSerializer):
     article = OrderLineItemArticleSerializer()
-    quantity = StrictIntegerField(min_value=1)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
     customAttributes = JSONObjectField(required=False)
     measurementUnitKey = StrictCharField(required=False)
     secondaryMeasurementUnitKey = StrictCharField(required=False)
@@ -478,7 +480,7 @@ class OrderListQuerySerializer(StrictSerializer):
 
 class OrderLineItemForUpdateSerializer(StrictSerializer):
     id = StrictCharField()
-    quantity = StrictIntegerField(min_value=0)
+    quantity = StrictIntegerField(min_value=0, max_value=MAX_QUANTITY)
     article = UnsupportedField("Only the quantity of an order line item can be changed.")
 
 

@@ -52,10 +52,11 @@ def _consumer_columns(consumer):
     addresses = consumer.get("addresses") or []
     first = addresses[0] if addresses else {}
     name = " ".join(part for part in (first.get("firstName"), first.get("lastName")) if part)
+    # Search helpers, cut to their column sizes; the consumer object keeps the full values.
     return {
         "consumer_id": consumer.get("consumerId") or "",
-        "consumer_email": consumer.get("email") or first.get("email") or "",
-        "consumer_name": name or first.get("companyName") or "",
+        "consumer_email": (consumer.get("email") or first.get("email") or "")[:320],
+        "consumer_name": (name or first.get("companyName") or "")[:512],
     }
 
 

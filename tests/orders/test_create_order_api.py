@@ -98,6 +98,12 @@ MALFORMED = {
     "negative quantity": lambda b: _with(b, -2, "orderLineItems", 1, "quantity"),
     "fractional quantity": lambda b: _with(b, 1.5, "orderLineItems", 0, "quantity"),
     "quantity as string": lambda b: _with(b, "10", "orderLineItems", 0, "quantity"),
+    "quantity beyond 32 bits": lambda b: _with(b, 2**31, "orderLineItems", 0, "quantity"),
+    "tenantOrderId too long": lambda b: _with(b, "R" * 256, "tenantOrderId"),
+    "consumerId too long": lambda b: _with(b, "C" * 256, "consumer", "consumerId"),
+    "tenantArticleId too long": lambda b: _with(
+        b, "A" * 256, "orderLineItems", 0, "article", "tenantArticleId"
+    ),
     "unparsable orderDate": lambda b: _with(b, "19.01.2024 08:45", "orderDate"),
     "orderDate as number": lambda b: _with(b, 1705653950, "orderDate"),
     "tenantOrderId as number": lambda b: _with(b, 456728546, "tenantOrderId"),
@@ -300,3 +306,11 @@ def test_create_order_service_accepts_a_promised_order_inside_an_outer_transacti
     assert order.promise_valid_until == valid_until
     assert json.loads(json.dumps(order.consumer)) == example_order["consumer"]
     assert [line.quantity for line in order.order_line_items.all()] == [10, 3, 1]
+
+
+def test_very_long_consumer_names_are_stored_in_full(api_client, example_order):
+    example_order["consumer"]["addresses"][0]["lastName"] = "van " * 200
+    example_order["consumer"]["email"] = "x" * 400
+    response = post_order(api_client, example_order)
+    assert response.status_code == 201, response.content
+    assert response.json()["consumer"] == example_order["consumer"]
