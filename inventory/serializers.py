@@ -828,3 +828,74 @@ class ReservationSerializer(serializers.Serializer):
         data["relatedRefs"] = {"orderRefs": [str(line.order_id)] if line else []}
         data["active"] = reservation.is_active
         return data
+
+
+# --- Names for the OpenAPI schema (drf-spectacular): one component per wire shape ------------
+
+
+class FacilityForReplacementSerializer(FacilityInputSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, mode="replace", **kwargs)
+
+
+class FacilityForModificationSerializer(FacilityInputSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, mode="modify", **kwargs)
+
+
+class CarrierForCreationSerializer(CarrierInputSerializer):
+    pass
+
+
+class ConnectionForModificationSerializer(ConnectionInputSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, mode="modify", **kwargs)
+
+
+class StrippedFacilitiesSerializer(serializers.Serializer):
+    facilities = StrippedFacilitySerializer(many=True)
+    total = serializers.IntegerField()
+
+
+class StrippedCarriersSerializer(serializers.Serializer):
+    carriers = StrippedCarrierSerializer(many=True)
+    total = serializers.IntegerField()
+
+
+class StrippedListingsSerializer(serializers.Serializer):
+    listings = ListingSerializer(many=True)
+    total = serializers.IntegerField()
+
+
+class ListingBulkOperationResultSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    listing = ListingSerializer()
+
+
+class InventoryPageInfoSerializer(serializers.Serializer):
+    startCursor = serializers.CharField()
+    endCursor = serializers.CharField()
+    hasNextPage = serializers.BooleanField()
+    hasPreviousPage = serializers.BooleanField()
+
+
+class StockPaginatedResultSerializer(serializers.Serializer):
+    stocks = StockSerializer(many=True)
+    total = serializers.IntegerField()
+    pageInfo = InventoryPageInfoSerializer()
+
+
+class StockUpsertOperationResultSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    stock = StockSerializer()
+
+
+class StockSummariesSerializer(serializers.Serializer):
+    stockSummaries = serializers.ListField(child=serializers.DictField())
+    total = serializers.IntegerField()
+
+
+class ReservationsPaginatedResultSerializer(serializers.Serializer):
+    reservations = ReservationSerializer(many=True)
+    total = serializers.IntegerField()
+    pageInfo = InventoryPageInfoSerializer()

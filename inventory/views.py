@@ -1,5 +1,6 @@
 """Inventory API views: parse, call a selector or service, render. No business rules here."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -75,6 +76,7 @@ def page_info(items, has_next, after):
 class FacilityListView(APIView):
     required_permissions = perms("facility", GET="view", POST="add")
 
+    @extend_schema(tags=["inventory: facilities"], responses=wire.StrippedFacilitiesSerializer)
     def get(self, request):
         facilities, total = selectors.list_facilities(
             statuses=query_enum(request, "status", wire.models.FacilityStatus.choices),
@@ -87,6 +89,11 @@ class FacilityListView(APIView):
         facilities_data = wire.StrippedFacilitySerializer(facilities, many=True).data
         return Response({"facilities": facilities_data, "total": total})
 
+    @extend_schema(
+        tags=["inventory: facilities"],
+        request=wire.FacilityInputSerializer,
+        responses={201: wire.FacilitySerializer},
+    )
     def post(self, request):
         data = validate(wire.FacilityInputSerializer, request.data, mode="create")
         facility = services.create_facility(data)
@@ -98,15 +105,26 @@ class FacilityDetailView(APIView):
         "facility", GET="view", PUT="change", PATCH="change", DELETE="delete"
     )
 
+    @extend_schema(tags=["inventory: facilities"], responses=wire.FacilitySerializer)
     def get(self, request, facility_id):
         facility = selectors.resolve_facility(facility_id)
         return Response(wire.FacilitySerializer(facility).data)
 
+    @extend_schema(
+        tags=["inventory: facilities"],
+        request=wire.FacilityForReplacementSerializer,
+        responses=wire.FacilitySerializer,
+    )
     def put(self, request, facility_id):
         data = validate(wire.FacilityInputSerializer, request.data, mode="replace")
         facility = services.replace_facility(facility_id, data)
         return Response(wire.FacilitySerializer(facility).data)
 
+    @extend_schema(
+        tags=["inventory: facilities"],
+        request=wire.FacilityForModificationSerializer,
+        responses=wire.FacilitySerializer,
+    )
     def patch(self, request, facility_id):
         if isinstance(request.data, dict) and "actions" in request.data:
             body = validate(wire.FacilityPatchActionsSerializer, request.data)
@@ -122,6 +140,7 @@ class FacilityDetailView(APIView):
         facility = services.modify_facility(facility_id, version, changes)
         return Response(wire.FacilitySerializer(facility).data)
 
+    @extend_schema(tags=["inventory: facilities"], responses={200: None})
     def delete(self, request, facility_id):
         services.delete_facility(facility_id)
         return Response(status=status.HTTP_200_OK)
@@ -133,6 +152,7 @@ class FacilityDetailView(APIView):
 class CarrierListView(APIView):
     required_permissions = perms("carrier", GET="view", POST="add")
 
+    @extend_schema(tags=["inventory: carriers"], responses=wire.StrippedCarriersSerializer)
     def get(self, request):
         carriers, total = selectors.list_carriers(
             start_after_id=request.query_params.get("startAfterId"),
@@ -141,6 +161,11 @@ class CarrierListView(APIView):
         carriers_data = wire.StrippedCarrierSerializer(carriers, many=True).data
         return Response({"carriers": carriers_data, "total": total})
 
+    @extend_schema(
+        tags=["inventory: carriers"],
+        request=wire.CarrierForCreationSerializer,
+        responses={201: wire.CarrierSerializer},
+    )
     def post(self, request):
         data = validate(wire.CarrierInputSerializer, request.data, mode="create")
         carrier = services.create_carrier(data)
@@ -150,9 +175,15 @@ class CarrierListView(APIView):
 class CarrierDetailView(APIView):
     required_permissions = perms("carrier", GET="view", PATCH="change")
 
+    @extend_schema(tags=["inventory: carriers"], responses=wire.CarrierSerializer)
     def get(self, request, carrier_id):
         return Response(wire.CarrierSerializer(selectors.get_carrier(carrier_id)).data)
 
+    @extend_schema(
+        tags=["inventory: carriers"],
+        request=wire.CarrierPatchActionsSerializer,
+        responses=wire.CarrierSerializer,
+    )
     def patch(self, request, carrier_id):
         body = validate(wire.CarrierPatchActionsSerializer, request.data)
         actions = validate_each(
@@ -168,6 +199,7 @@ class CarrierConfigurationView(APIView):
 
     required_permissions = perms("carrier", GET="view")
 
+    @extend_schema(tags=["inventory: carriers"], responses={200: dict})
     def get(self, request, carrier_id):
         carrier = selectors.get_carrier(carrier_id)
         mappings = selectors.list_country_service_mappings(carrier)
@@ -191,11 +223,19 @@ class CarrierConfigurationView(APIView):
 class CountryServiceMappingListView(APIView):
     required_permissions = perms("carriercountryservicemapping", GET="view", POST="add")
 
+    @extend_schema(
+        tags=["inventory: carriers"], responses=wire.CountryServiceMappingSerializer(many=True)
+    )
     def get(self, request, carrier_id):
         carrier = selectors.get_carrier(carrier_id)
         mappings = selectors.list_country_service_mappings(carrier)
         return Response(wire.CountryServiceMappingSerializer(mappings, many=True).data)
 
+    @extend_schema(
+        tags=["inventory: carriers"],
+        request=wire.CountryServiceMappingInputSerializer,
+        responses={201: wire.CountryServiceMappingSerializer},
+    )
     def post(self, request, carrier_id):
         carrier = selectors.get_carrier(carrier_id)
         data = validate(wire.CountryServiceMappingInputSerializer, request.data)
@@ -210,17 +250,24 @@ class CountryServiceMappingDetailView(APIView):
         "carriercountryservicemapping", GET="view", PATCH="change", DELETE="delete"
     )
 
+    @extend_schema(tags=["inventory: carriers"], responses=wire.CountryServiceMappingSerializer)
     def get(self, request, carrier_id, mapping_id):
         carrier = selectors.get_carrier(carrier_id)
         mapping = selectors.get_country_service_mapping(carrier, mapping_id)
         return Response(wire.CountryServiceMappingSerializer(mapping).data)
 
+    @extend_schema(
+        tags=["inventory: carriers"],
+        request=wire.CountryServiceMappingInputSerializer,
+        responses=wire.CountryServiceMappingSerializer,
+    )
     def patch(self, request, carrier_id, mapping_id):
         carrier = selectors.get_carrier(carrier_id)
         data = validate(wire.CountryServiceMappingInputSerializer, request.data, partial=True)
         mapping = services.update_country_service_mapping(carrier, mapping_id, data)
         return Response(wire.CountryServiceMappingSerializer(mapping).data)
 
+    @extend_schema(tags=["inventory: carriers"], responses={200: None})
     def delete(self, request, carrier_id, mapping_id):
         carrier = selectors.get_carrier(carrier_id)
         services.delete_country_service_mapping(carrier, mapping_id)
@@ -230,6 +277,7 @@ class CountryServiceMappingDetailView(APIView):
 class FacilityCarrierListView(APIView):
     required_permissions = perms("facilitycarrierconnection", GET="view")
 
+    @extend_schema(tags=["inventory: facilities"], responses=wire.StrippedCarriersSerializer)
     def get(self, request, facility_id):
         facility = selectors.resolve_facility(facility_id)
         carriers, total = selectors.list_carriers(
@@ -244,17 +292,28 @@ class FacilityCarrierListView(APIView):
 class FacilityCarrierConnectionView(APIView):
     required_permissions = perms("facilitycarrierconnection", GET="view", POST="add", PUT="change")
 
+    @extend_schema(tags=["inventory: facilities"], responses=wire.ConnectionSerializer)
     def get(self, request, facility_id, carrier_ref):
         connection = selectors.get_connection(
             selectors.resolve_facility(facility_id), selectors.get_carrier(carrier_ref)
         )
         return Response(wire.ConnectionSerializer(connection).data)
 
+    @extend_schema(
+        tags=["inventory: facilities"],
+        request=wire.ConnectionInputSerializer,
+        responses={201: wire.ConnectionSerializer},
+    )
     def post(self, request, facility_id, carrier_ref):
         data = validate(wire.ConnectionInputSerializer, request.data, mode="create")
         connection = services.connect_carrier(facility_id, carrier_ref, data)
         return Response(wire.ConnectionSerializer(connection).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        tags=["inventory: facilities"],
+        request=wire.ConnectionForModificationSerializer,
+        responses=wire.ConnectionSerializer,
+    )
     def put(self, request, facility_id, carrier_ref):
         data = validate(wire.ConnectionInputSerializer, request.data, mode="modify")
         connection = services.update_connection(facility_id, carrier_ref, data)
@@ -267,6 +326,7 @@ class FacilityCarrierConnectionView(APIView):
 class ListingListView(APIView):
     required_permissions = perms("listing", GET="view", PUT="change", DELETE="delete")
 
+    @extend_schema(tags=["inventory: listings"], responses=wire.StrippedListingsSerializer)
     def get(self, request, facility_id):
         facility = selectors.resolve_facility(facility_id)
         listings, total = selectors.list_listings(
@@ -280,6 +340,11 @@ class ListingListView(APIView):
             {"listings": wire.ListingSerializer(listings, many=True).data, "total": total}
         )
 
+    @extend_schema(
+        tags=["inventory: listings"],
+        request=wire.ListingsForReplacementSerializer,
+        responses=wire.ListingBulkOperationResultSerializer(many=True),
+    )
     def put(self, request, facility_id):
         body = validate(wire.ListingsForReplacementSerializer, request.data)
         items = validate_each(wire.ListingInputSerializer, body["listings"], "listings")
@@ -291,6 +356,7 @@ class ListingListView(APIView):
             ]
         )
 
+    @extend_schema(tags=["inventory: listings"], responses={200: None})
     def delete(self, request, facility_id):
         services.delete_listings(facility_id)
         return Response(status=status.HTTP_200_OK)
@@ -299,10 +365,16 @@ class ListingListView(APIView):
 class ListingDetailView(APIView):
     required_permissions = perms("listing", GET="view", PATCH="change", DELETE="delete")
 
+    @extend_schema(tags=["inventory: listings"], responses=wire.ListingSerializer)
     def get(self, request, facility_id, tenant_article_id):
         listing = selectors.get_listing(selectors.resolve_facility(facility_id), tenant_article_id)
         return Response(wire.ListingSerializer(listing).data)
 
+    @extend_schema(
+        tags=["inventory: listings"],
+        request=wire.ListingPatchActionsSerializer,
+        responses=wire.ListingSerializer(many=True),
+    )
     def patch(self, request, facility_id, tenant_article_id):
         body = validate(wire.ListingPatchActionsSerializer, request.data)
         actions = validate_each(
@@ -312,6 +384,7 @@ class ListingDetailView(APIView):
         # The reference answers PATCH with an array of listings.
         return Response([wire.ListingSerializer(listing).data])
 
+    @extend_schema(tags=["inventory: listings"], responses={200: None})
     def delete(self, request, facility_id, tenant_article_id):
         services.delete_listing(facility_id, tenant_article_id)
         return Response(status=status.HTTP_200_OK)
@@ -323,6 +396,7 @@ class ListingDetailView(APIView):
 class StockListView(APIView):
     required_permissions = perms("stock", GET="view", POST="add", PUT="change")
 
+    @extend_schema(tags=["inventory: stocks"], responses=wire.StockPaginatedResultSerializer)
     def get(self, request):
         facility_reference = request.query_params.get("facilityRef") or request.query_params.get(
             "tenantFacilityId"
@@ -346,11 +420,21 @@ class StockListView(APIView):
             }
         )
 
+    @extend_schema(
+        tags=["inventory: stocks"],
+        request=wire.StockInputSerializer,
+        responses={201: wire.StockSerializer},
+    )
     def post(self, request):
         data = validate(wire.StockInputSerializer, request.data)
         stock = services.create_stock(data)
         return Response(wire.StockSerializer(stock).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        tags=["inventory: stocks"],
+        request=wire.StocksForUpsertSerializer,
+        responses=wire.StockUpsertOperationResultSerializer(many=True),
+    )
     def put(self, request):
         items = validate(wire.StocksForUpsertSerializer, request.data)["stocks"]
         results = services.upsert_stocks(items)
@@ -366,14 +450,21 @@ class StockListView(APIView):
 class StockDetailView(APIView):
     required_permissions = perms("stock", GET="view", PUT="change", DELETE="delete")
 
+    @extend_schema(tags=["inventory: stocks"], responses=wire.StockSerializer)
     def get(self, request, stock_id):
         return Response(wire.StockSerializer(selectors.get_stock(stock_id)).data)
 
+    @extend_schema(
+        tags=["inventory: stocks"],
+        request=wire.StockForUpdateSerializer,
+        responses=wire.StockSerializer,
+    )
     def put(self, request, stock_id):
         data = validate(wire.StockForUpdateSerializer, request.data)
         services.update_stock(stock_id, data)
         return Response(wire.StockSerializer(selectors.get_stock(stock_id)).data)
 
+    @extend_schema(tags=["inventory: stocks"], responses={200: None})
     def delete(self, request, stock_id):
         services.delete_stock(stock_id)
         return Response(status=status.HTTP_200_OK)
@@ -382,6 +473,7 @@ class StockDetailView(APIView):
 class StockSummaryView(APIView):
     required_permissions = perms("stock", GET="view")
 
+    @extend_schema(tags=["inventory: stocks"], responses=wire.StockSummariesSerializer)
     def get(self, request):
         facility_references = query_list(request, "facilityRefs")
         facility_ids = None
@@ -437,6 +529,9 @@ class StockSummaryView(APIView):
 class ReservationListView(APIView):
     required_permissions = perms("reservation", GET="view")
 
+    @extend_schema(
+        tags=["inventory: reservations"], responses=wire.ReservationsPaginatedResultSerializer
+    )
     def get(self, request):
         facility_reference = request.query_params.get("facilityRef") or request.query_params.get(
             "tenantFacilityId"
@@ -471,6 +566,7 @@ class ReservationListView(APIView):
 class ReservationDetailView(APIView):
     required_permissions = perms("reservation", GET="view")
 
+    @extend_schema(tags=["inventory: reservations"], responses=wire.ReservationSerializer)
     def get(self, request, reservation_id):
         reservation = selectors.get_reservation(reservation_id)
         return Response(wire.ReservationSerializer(reservation).data)
