@@ -114,6 +114,36 @@ def test_click_and_collect_option_has_a_pickup_node_and_transfers(api_client):
     assert "estimatedPickupDate" in option
 
 
+def test_supplying_facilities_configurations_restrict_transfer_sources(api_client):
+    network = demo_like_network()
+    pickup, other_store = network["stores"][0], network["stores"][1]
+    body = sourcing_request(
+        deliveryPreferences={
+            "collect": [
+                {
+                    "facilityRef": str(pickup.id),
+                    "supplyingFacilitiesConfigurations": [
+                        {
+                            "tenantFacilityId": other_store.tenant_facility_id,
+                            "deliveryEvents": [
+                                {"deliveryTarget": "SHIP_TO_STORE", "deliveryTrigger": "DEFAULT"}
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    response = api_client.post(URL, body, format="json")
+    assert response.status_code == 201, response.json()
+    [option] = response.json()["result"]["options"]
+    # Only the named store may transfer (not the warehouse); with the pickup store's own
+    # stock that covers the cart.
+    sources = {t["sourceNodeRef"] for t in option["transfers"]}
+    assert sources == {f"facility-{other_store.id}"}
+    assert option["nonAssignedOrderLineItems"] == []
+
+
 def test_requested_result_count_returns_ranked_alternatives(api_client):
     network = demo_like_network()
     body = sourcing_request()
