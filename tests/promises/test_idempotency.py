@@ -130,3 +130,22 @@ def test_keys_expire_after_24_hours(api_client):
 
     record = IdempotencyKey.objects.get()
     assert abs(record.expires_at - (timezone.now() + timedelta(hours=24))) < timedelta(minutes=1)
+
+
+def test_a_key_abandoned_by_a_dead_request_can_be_claimed_again(api_client):
+    record = IdempotencyKey.objects.create(
+        user=api_client.user,
+        endpoint="orders.create",
+        key="key-1",
+        request_fingerprint=_fingerprint(api_client, order_body()),
+        expires_at=timezone.now() + timedelta(hours=23),
+    )
+    IdempotencyKey.objects.filter(id=record.id).update(
+        created=timezone.now() - timedelta(minutes=5)
+    )
+
+    response = post(api_client, order_body(), "key-1")
+
+    assert response.status_code == 201
+    assert Order.objects.count() == 1
+    assert IdempotencyKey.objects.get(key="key-1").state == IdempotencyKeyState.COMPLETED
