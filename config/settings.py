@@ -119,6 +119,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api",
+    # Enums named as the reference names them (otherwise "status" fields of several apps
+    # collide and get hashed names).
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatus": "orders.models.OrderStatus",
+        "SortDirection": [("ASC", "ASC"), ("DESC", "DESC")],
+    },
 }
 
 # Apps whose model permissions make up "full API permissions" for create_api_token.
