@@ -170,13 +170,10 @@ def _carrier_options(request: RoutingRequest, facility: Facility, target: str, c
     """(connection, service) pairs of active connections serving `country` for `target`."""
     category = request.carrier_product_category
     same_day = request.service_level == "SAMEDAY"
-    preferred = request.preferred_carrier_keys
     for connection in facility.carrier_connections:
         if not connection.active:
             continue
         if connection.valid_delivery_targets and target not in connection.valid_delivery_targets:
-            continue
-        if preferred and connection.carrier_key not in preferred:
             continue
         for service in connection.services:
             if service.source_country and service.source_country != facility.country:
@@ -198,6 +195,7 @@ def _route(request, facility, target, dest_country, pickup, weights, estimates):
     and no cost, for when the carrier fence is off); None when the facility cannot pick."""
     now = request.now
     today = now.date()
+    preferred = request.preferred_carrier_keys
     best = None
     for connection, service in _carrier_options(request, facility, target, dest_country):
         key = (
@@ -235,6 +233,8 @@ def _route(request, facility, target, dest_country, pickup, weights, estimates):
             days = estimate.max_delivery_days
         cost = service.cost or 0.0
         score = (
+            # `preferredCarriers` is a preference: used where the facility has one, never a fence.
+            bool(preferred) and connection.carrier_key not in preferred,
             weights.fixed(weights.free_parcels, cost, days),
             days,
             cost,

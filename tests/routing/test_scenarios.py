@@ -7,6 +7,8 @@ from routing import solve
 from routing.types import (
     RATING_NUMBER_OF_DELIVERIES,
     RATING_PREFER_STORE,
+    CarrierConnection,
+    CarrierService,
     CollectDestination,
     OrderLine,
     RatingSetting,
@@ -242,3 +244,27 @@ def test_transfers_need_a_connection_allowing_ship_to_store():
     assert decision.nodes == ()
     assert decision.excluded_facilities == {"wh-utrecht": "carrier"}
     assert "excluded by a fence (carrier ×1)" in decision.not_assignable[0].reason
+
+
+def test_preferred_carriers_are_chosen_where_available_but_never_exclude_a_facility():
+    dhl_nl = CarrierConnection(
+        "carrier-dhl",
+        "DHL",
+        "DHL",
+        services=(CarrierService("NL", frozenset({"NL"}), "STANDARD", 1, 2, 9.0, "EUR"),),
+    )
+    both = (postnl(cost=3.95), dhl_nl)
+    facilities = (
+        warehouse("wh-both", carrier_connections=both),
+        store("only-postnl", 52.37, 4.89),
+    )
+    availability = {("wh-both", "TSHIRT-W-2468"): 5, ("only-postnl", "TSHIRT-W-2468"): 5}
+    request = example_request(
+        facilities=facilities,
+        availability=availability,
+        lines=(OrderLine("l", "TSHIRT-W-2468", 10),),
+        preferred_carrier_keys=frozenset({"DHL"}),
+    )
+    decision = solve(request)
+    carriers = {node.facility_id: node.carrier.carrier_key for node in decision.nodes}
+    assert carriers == {"wh-both": "DHL", "only-postnl": "POSTNL"}
