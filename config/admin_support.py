@@ -16,21 +16,35 @@ from config.errors import ServiceError
 
 # Above this many rows an unfiltered changelist shows the planner's estimate, not COUNT(*).
 ESTIMATE_COUNT_ABOVE = 50_000
+# A filtered changelist counts at most this many rows (then says "more than").
+COUNT_AT_MOST = 10_000
 
 
 class EstimatedCountPaginator(Paginator):
-    """COUNT(*) over a whole large table costs a full scan on PostgreSQL; the statistics'
-    row estimate is good enough for "page 1 of ~4,000". Filtered lists are counted exactly."""
+    """COUNT(*) over a large table is a full scan on PostgreSQL. Unfiltered, the statistics'
+    row estimate is good enough for "about 100,000 orders"; filtered, counting stops after
+    COUNT_AT_MOST rows, which is more pages than anyone clicks through."""
+
+    count_is_estimate = False
+    count_is_lower_bound = False
 
     @cached_property
     def count(self):
         queryset = self.object_list
         query = getattr(queryset, "query", None)
-        if query is not None and not query.where and _is_postgresql(queryset.db):
+        if query is None:
+            return super().count
+        if not query.where and _is_postgresql(queryset.db):
             estimate = _estimated_rows(queryset.db, queryset.model._meta.db_table)
             if estimate > ESTIMATE_COUNT_ABOVE:
+                self.count_is_estimate = True
                 return estimate
-        return super().count
+            return super().count
+        counted = queryset.order_by()[: COUNT_AT_MOST + 1].count()
+        if counted > COUNT_AT_MOST:
+            self.count_is_lower_bound = True
+            return COUNT_AT_MOST
+        return counted
 
 
 def _is_postgresql(alias):

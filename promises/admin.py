@@ -136,10 +136,9 @@ class RoutingConfigurationForm(forms.Form):
     """One field per fence and rating the engine knows, so staff cannot misspell a name."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # Ranges are the service's to enforce; the form only parses numbers.
     max_split_count = forms.IntegerField(
         label="Max split count",
-        min_value=1,
-        max_value=50,
         help_text="The most facilities one order may be split across.",
     )
 
@@ -151,9 +150,7 @@ class RoutingConfigurationForm(forms.Form):
             self.fields[f"rating_{name}_active"] = forms.BooleanField(
                 label=f"Rating {name}", required=False
             )
-            self.fields[f"rating_{name}_max_penalty"] = forms.FloatField(
-                label=f"{name} maxPenalty", min_value=0, max_value=100000
-            )
+            self.fields[f"rating_{name}_max_penalty"] = forms.FloatField(label=f"{name} maxPenalty")
 
     def fences(self):
         return {name: {"active": self.cleaned_data[f"fence_{name}"]} for name in FENCE_NAMES}

@@ -118,7 +118,8 @@ def test_search_by_id_tenant_order_id_email_name_and_consumer_id(admin_client_):
 
     assert search(str(bob.pk)) == {str(bob.pk)}
     assert search("R-555") == {str(anna.pk)}
-    assert search("bob@shop") == {str(bob.pk)}
+    assert search("Bob@Shop.test") == {str(bob.pk)}  # the lower-case address matches
+    assert search("bob@shop") == set()  # e-mail, ids and tenantOrderId match exactly
     assert search("Smit") == {str(bob.pk)}
     assert search("C-ANNA") == {str(anna.pk)}
     # Not a UUID, not anything: an empty list, never a crash.
