@@ -193,3 +193,7 @@ def test_staff_filter_open_extend_and_configure(live_server, browser):
     error = browser.find_element(By.CSS_SELECTOR, ".errorlist").text
     assert "multiple of 60 seconds" in error
     assert PromisesConfiguration.objects.get().invalid_after_time == "PT30M"
+
+    browser.get(f"{live_server.url}/admin/promises/routingconfiguration/")
+    assert browser.find_element(By.NAME, "max_split_count").get_attribute("value") == "3"
+    screenshot(browser, "routing-configuration", max_height=1600)
