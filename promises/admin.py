@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.module_loading import import_string
 
 from config.admin_support import humanize_iso_duration, service_error_text
 from config.errors import ServiceError
+from promises import services
 from promises.models import IdempotencyKey, PromisesConfiguration, RoutingConfiguration
 from routing.types import FENCE_NAMES, default_ratings
 
@@ -25,7 +25,6 @@ class SingletonConfigurationAdmin(admin.ModelAdmin):
 
     form_class = None
     template_name = "admin/promises/configuration.html"
-    update_service = None  # dotted path, resolved at call time
 
     def has_add_permission(self, request):
         return False
@@ -113,7 +112,7 @@ class PromisesConfigurationAdmin(SingletonConfigurationAdmin):
     form_class = PromisesConfigurationForm
 
     def get_configuration(self):
-        return import_string("promises.services.get_promises_configuration")()
+        return services.get_promises_configuration()
 
     def initial_data(self, configuration):
         return {
@@ -122,7 +121,7 @@ class PromisesConfigurationAdmin(SingletonConfigurationAdmin):
         }
 
     def save(self, form, request):
-        import_string("promises.services.update_promises_configuration")(
+        services.update_promises_configuration(
             version=form.cleaned_data["version"],
             invalid_after_time=form.cleaned_data["invalid_after_time"].strip(),
             user=request.user,
@@ -180,11 +179,7 @@ class RoutingConfigurationAdmin(SingletonConfigurationAdmin):
     template_name = "admin/promises/routing_configuration.html"
 
     def get_configuration(self):
-        try:
-            get_routing_configuration = import_string("promises.services.get_routing_configuration")
-        except ImportError:
-            return RoutingConfiguration.objects.get_or_create(id=1)[0]
-        return get_routing_configuration()
+        return services.get_routing_configuration()
 
     def initial_data(self, configuration):
         initial = {
@@ -201,29 +196,14 @@ class RoutingConfigurationAdmin(SingletonConfigurationAdmin):
             initial[f"rating_{name}_max_penalty"] = stored.get("maxPenalty", default.max_penalty)
         return initial
 
-    def has_change_permission(self, request, obj=None):
-        # Editable once promises.services offers the versioned update (validation and
-        # locking live there, not here); until then the screen is read-only.
-        return _routing_update_service() is not None and super().has_change_permission(request, obj)
-
-    def extra_context(self, form, configuration):
-        return {"read_only_reason": None if _routing_update_service() else "not-yet"}
-
     def save(self, form, request):
-        _routing_update_service()(
+        services.update_routing_configuration(
             version=form.cleaned_data["version"],
             max_split_count=form.cleaned_data["max_split_count"],
             fences=form.fences(),
             ratings=form.ratings(),
             user=request.user,
         )
-
-
-def _routing_update_service():
-    try:
-        return import_string("promises.services.update_routing_configuration")
-    except ImportError:
-        return None
 
 
 @admin.register(IdempotencyKey)

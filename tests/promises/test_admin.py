@@ -156,9 +156,6 @@ def routing_form(**overrides):
     ],
 )
 def test_routing_configuration_refusals_change_nothing(admin_client_, overrides, complaint):
-    services = pytest.importorskip("promises.services")
-    if not hasattr(services, "update_routing_configuration"):
-        pytest.skip("promises.services.update_routing_configuration has not landed yet")
     admin_client_.get(ROUTING_SCREEN)
 
     response = admin_client_.post(ROUTING_SCREEN, routing_form(**overrides))
@@ -170,9 +167,6 @@ def test_routing_configuration_refusals_change_nothing(admin_client_, overrides,
 
 
 def test_routing_configuration_saves_through_the_service(admin_client_):
-    services = pytest.importorskip("promises.services")
-    if not hasattr(services, "update_routing_configuration"):
-        pytest.skip("promises.services.update_routing_configuration has not landed yet")
     admin_client_.get(ROUTING_SCREEN)
 
     admin_client_.post(
@@ -188,16 +182,6 @@ def test_routing_configuration_saves_through_the_service(admin_client_):
     stale = admin_client_.post(ROUTING_SCREEN, routing_form(max_split_count=5))
     assert "Version conflict" in stale.content.decode()
     assert RoutingConfiguration.objects.get().max_split_count == 2
-
-
-def test_routing_configuration_is_read_only_until_its_service_exists(admin_client_):
-    services = pytest.importorskip("promises.services")
-    if hasattr(services, "update_routing_configuration"):
-        pytest.skip("the service exists: the screen is editable")
-    page = admin_client_.get(ROUTING_SCREEN)
-    assert b"save-configuration" not in page.content and b"disabled" in page.content
-    assert admin_client_.post(ROUTING_SCREEN, routing_form()).status_code == 403
-    assert RoutingConfiguration.objects.get().version == 1
 
 
 def test_viewer_cannot_change_the_routing_configuration():
