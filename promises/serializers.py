@@ -44,7 +44,7 @@ class PromisesConfigurationSerializer(StrictSerializer):
 # --- delivery promise request ----------------------------------------------------------------
 
 
-class ResourceInvestmentSerializer(StrictSerializer):
+class PromiseResourceInvestmentSerializer(StrictSerializer):
     level = StrictFloatField()
 
     def validate_level(self, value):
@@ -56,7 +56,7 @@ class ResourceInvestmentSerializer(StrictSerializer):
 
 class PromiseRequestAdditionalInfoSerializer(StrictSerializer):
     includeListingCustomAttributes = StrictBooleanField(required=False)
-    resourceInvestment = ResourceInvestmentSerializer(required=False)
+    resourceInvestment = PromiseResourceInvestmentSerializer(required=False)
 
 
 class PromiseRequestSerializer(OrderForCreationSerializer):
