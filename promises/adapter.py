@@ -64,6 +64,13 @@ def routing_configuration() -> types.RoutingConfiguration:
     return merge_configuration(stored)
 
 
+def _number(value, default, *, minimum):
+    """A stored number, or the default when it is missing or unusable (hand-edited JSON)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+        return default
+    return float(value)
+
+
 def merge_configuration(stored) -> types.RoutingConfiguration:
     fences = dict.fromkeys(types.FENCE_NAMES, True)
     ratings = types.default_ratings()
@@ -78,8 +85,8 @@ def merge_configuration(stored) -> types.RoutingConfiguration:
         default = ratings[name]
         ratings[name] = types.RatingSetting(
             active=bool(value.get("active", default.active)),
-            max_penalty=float(value.get("maxPenalty", default.max_penalty)),
-            threshold=value.get("threshold", default.threshold),
+            max_penalty=_number(value.get("maxPenalty"), default.max_penalty, minimum=0),
+            threshold=_number(value.get("threshold"), default.threshold, minimum=1e-9),
         )
     return types.RoutingConfiguration(
         fences=fences, ratings=ratings, max_split_count=max(1, stored.max_split_count)

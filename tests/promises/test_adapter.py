@@ -148,7 +148,10 @@ def test_stored_configuration_is_merged_over_the_defaults():
         id=1,
         max_split_count=2,
         fences={"carrier": {"active": False}, "unknownFence": {"active": False}},
-        ratings={"preferStore": {"active": True, "maxPenalty": 70}},
+        ratings={
+            "preferStore": {"active": True, "maxPenalty": 70},
+            "geoDistance": {"maxPenalty": "lots", "threshold": 500},
+        },
     )
     configuration = build_routing_request(example_promise(), now=NOW).configuration
     assert configuration.max_split_count == 2
@@ -157,7 +160,9 @@ def test_stored_configuration_is_merged_over_the_defaults():
     assert "unknownFence" not in configuration.fences
     assert configuration.rating("preferStore").active is True
     assert configuration.rating("preferStore").max_penalty == 70
+    # Unusable hand-edited values fall back to the defaults; usable ones are taken.
     assert configuration.rating("geoDistance").max_penalty == 100
+    assert configuration.rating("geoDistance").threshold == 500
 
 
 def test_collect_accepts_facility_ref_or_tenant_facility_id():
