@@ -5,6 +5,7 @@ model instances. Wire fields that have no behaviour behind them (contact, tags, 
 ...) are accepted as they are, stored in the model's `extra` and echoed back unchanged.
 """
 
+import functools
 import re
 
 from rest_framework import serializers
@@ -71,7 +72,9 @@ class WireSerializer(StrictSerializer):
 _DATETIME = serializers.DateTimeField()
 
 
+@functools.lru_cache(maxsize=4096)
 def iso_datetime(value):
+    # Cached: a bulk response repeats the same few timestamps hundreds of times.
     return _DATETIME.to_representation(value)
 
 

@@ -687,11 +687,15 @@ def upsert_stocks(items, *, now=None):
         stock_ids[stock_id] = item
 
     # Insert the rows that do not exist yet; ids generated here tell us which were ours.
-    new_rows = {}
+    new_rows, ids_to_lock = {}, set(stock_ids)
     if keyed:
-        existing = set(
-            Stock.objects.filter(_keys_filter(keys)).values_list("facility_id", "tenant_article_id")
-        )
+        existing = {
+            (facility_id, article): stock_id
+            for stock_id, facility_id, article in Stock.objects.filter(
+                _keys_filter(keys)
+            ).values_list("id", "facility_id", "tenant_article_id")
+        }
+        ids_to_lock.update(existing.values())
         timestamp = timezone.now()
         for key, item in sorted(keyed, key=lambda pair: (str(pair[0][0]), pair[0][1])):
             if key not in existing:
@@ -704,9 +708,14 @@ def upsert_stocks(items, *, now=None):
                     created=timestamp,
                     last_modified=timestamp,
                 )
-        Stock.objects.bulk_create(list(new_rows.values()), ignore_conflicts=True)
+        if new_rows:
+            Stock.objects.bulk_create(list(new_rows.values()), ignore_conflicts=True)
+            # Ours, or a concurrent request's where it inserted the same key first.
+            ids_to_lock.update(
+                Stock.objects.filter(_keys_filter(new_rows)).values_list("id", flat=True)
+            )
 
-    locked = {stock.id: stock for stock in lock_stocks_by_ids_and_keys(stock_ids, keys)}
+    locked = {stock.id: stock for stock in lock_stocks_by_ids(list(ids_to_lock))}
     by_key_locked = {(s.facility_id, s.tenant_article_id): s for s in locked.values()}
     missing_ids = [str(stock_id) for stock_id in stock_ids if stock_id not in locked]
     if missing_ids:
@@ -777,14 +786,6 @@ def _write_stock_values(stocks, timestamp):
             unique_fields=["facility", "tenant_article_id"],
             update_fields=["value", "extra", "version", "last_modified"],
         )
-
-
-def lock_stocks_by_ids_and_keys(stock_ids, keys):
-    """Lock rows named by id and rows named by (facility, article) together, in id order."""
-    ids = set(stock_ids)
-    if keys:
-        ids |= set(Stock.objects.filter(_keys_filter(keys)).values_list("id", flat=True))
-    return lock_stocks_by_ids(list(ids))
 
 
 @transaction.atomic
