@@ -20,6 +20,7 @@ from config.admin_support import (
     EstimatedCountPaginator,
     pretty_json,
     report_service_error,
+    service_error_text,
     short_time_left,
 )
 from config.errors import ServiceError
@@ -383,6 +384,72 @@ class OrderAdmin(admin.ModelAdmin):
         )
         return super().change_view(request, object_id, form_url, extra_context)
 
+    # --- bulk actions on the list (same services, same confirmation step) -------------------
+
+    actions = ["extend_selected_promises", "cancel_selected_orders"]
+
+    def has_perform_order_actions_permission(self, request):
+        return request.user.has_perm(ACTION_PERMISSION)
+
+    def changelist_view(self, request, extra_context=None):
+        # Every list action acts on orders: refuse it outright, rather than Django's
+        # "no action selected" page, for users who may not act.
+        if (
+            request.method == "POST"
+            and "action" in request.POST
+            and not self.has_perform_order_actions_permission(request)
+        ):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Extend selected promises", permissions=["perform_order_actions"])
+    def extend_selected_promises(self, request, queryset):
+        return self._bulk_order_action(request, queryset, "extend-promise")
+
+    @admin.action(description="Cancel selected orders", permissions=["perform_order_actions"])
+    def cancel_selected_orders(self, request, queryset):
+        return self._bulk_order_action(request, queryset, "cancel")
+
+    def _bulk_order_action(self, request, queryset, slug):
+        """First call: a confirmation page listing the orders with the versions shown. Second
+        call (post=yes): the service for each order with the version the user confirmed;
+        each order succeeds or fails on its own and both are reported."""
+        spec = ORDER_ACTIONS[slug]
+        orders = list(queryset.order_by("-order_date", "-id")[: BULK_ACTION_LIMIT + 1])
+        if len(orders) > BULK_ACTION_LIMIT:
+            messages.error(request, f"Select at most {BULK_ACTION_LIMIT} orders at a time.")
+            return None
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": f"{spec['label']}: {len(orders)} orders",
+                "action": spec,
+                "action_name": request.POST.get("action"),
+                "orders": orders,
+                "select_across": request.POST.get("select_across", "0"),
+            }
+            return TemplateResponse(
+                request, "admin/orders/order/bulk_action_confirmation.html", context
+            )
+        service = import_string(spec["service"])
+        done, refused = [], []
+        for order in orders:
+            try:
+                version = int(request.POST.get(f"version_{order.pk}", ""))
+                service(order.pk, version=version, user=request.user)
+            except ValueError:
+                refused.append(f"{order}: the page did not send its version")
+            except ServiceError as error:
+                refused.append(f"{order}: {service_error_text(error)}")
+            else:
+                done.append(str(order))
+        if done:
+            messages.success(request, f"{spec['label']}: done for {', '.join(done)}.")
+        for text in refused:
+            messages.error(request, text)
+        return None
+
     def order_action_view(self, request, object_id, action):
         if not request.user.has_perm(ACTION_PERMISSION):
             raise PermissionDenied
@@ -426,6 +493,9 @@ class OrderAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/orders/order/action_confirmation.html", context)
 
+
+# Each order is its own service call and transaction; keep a bulk action to a screenful.
+BULK_ACTION_LIMIT = 100
 
 ORDER_ACTIONS = {
     "confirm-promise": {

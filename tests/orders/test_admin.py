@@ -277,3 +277,79 @@ def test_unknown_action_and_missing_order_are_handled(admin_client_):
     assert response.status_code == 302 and response.url == CHANGELIST
     no_version = admin_client_.post(action_url(order, "cancel"), {}, follow=True)
     assert any("version" in text for text in messages_of(no_version))
+
+
+def test_bulk_extend_asks_first_and_reports_each_order(admin_client_):
+    facility = network()
+    first = make_order(tenant_order_id="P-1", status=OrderStatus.PROMISED, facility=facility)
+    second = make_order(tenant_order_id="P-2", status=OrderStatus.PROMISED, facility=facility)
+    opened = make_order(tenant_order_id="O-1", status=OrderStatus.OPEN)
+    selection = {
+        "action": "extend_selected_promises",
+        "_selected_action": [str(first.pk), str(second.pk), str(opened.pk)],
+    }
+
+    confirmation = admin_client_.post(CHANGELIST, selection)
+    assert confirmation.status_code == 200
+    html = confirmation.content.decode()
+    assert "Yes, extend promise" in html and f'name="version_{first.pk}" value="1"' in html
+    assert Order.objects.get(pk=first.pk).version == 1  # asking changes nothing
+
+    # Someone extends P-2 while this page is open: its confirmed version is now stale.
+    admin_client_.post(action_url(second, "extend-promise"), {"version": 1})
+    response = admin_client_.post(
+        CHANGELIST,
+        {
+            **selection,
+            "post": "yes",
+            **{f"version_{order.pk}": 1 for order in (first, second, opened)},
+        },
+        follow=True,
+    )
+
+    texts = messages_of(response)
+    assert any("done for P-1" in text for text in texts)
+    assert any(text.startswith("P-2: Version conflict") for text in texts)
+    assert any(text.startswith("O-1:") and "not PROMISED" in text for text in texts)
+    assert [Order.objects.get(pk=order.pk).version for order in (first, second, opened)] == [
+        2,
+        2,
+        1,
+    ]
+
+
+def test_bulk_cancel_goes_through_the_order_service(admin_client_):
+    order = make_order(tenant_order_id="C-1", facility=network())
+    admin_client_.post(
+        CHANGELIST,
+        {
+            "action": "cancel_selected_orders",
+            "_selected_action": [str(order.pk)],
+            "post": "yes",
+            f"version_{order.pk}": 1,
+        },
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert not order.order_line_items.first().reservations.exists()
+
+
+def test_viewer_is_not_offered_and_cannot_run_bulk_actions():
+    viewer = role_client("viewer", "Order viewers")
+    order = make_order(status=OrderStatus.PROMISED, facility=network())
+
+    page = viewer.get(CHANGELIST)
+    response = viewer.post(
+        CHANGELIST,
+        {
+            "action": "cancel_selected_orders",
+            "_selected_action": [str(order.pk)],
+            "post": "yes",
+            f"version_{order.pk}": 1,
+        },
+    )
+
+    assert b"cancel_selected_orders" not in page.content
+    assert response.status_code == 403
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PROMISED and order.version == 1
