@@ -353,3 +353,22 @@ def test_viewer_is_not_offered_and_cannot_run_bulk_actions():
     assert response.status_code == 403
     order.refresh_from_db()
     assert order.status == OrderStatus.PROMISED and order.version == 1
+
+
+def test_a_promise_made_through_the_api_is_worked_in_the_back_office(api_client, admin_client_):
+    from tests.promises.helpers import example_promise, small_network
+
+    small_network()
+    body = api_client.post("/api/promises/deliverypromise", example_promise(), format="json").json()
+    order = Order.objects.get(pk=body["orderRef"])
+
+    listed_page = admin_client_.get(CHANGELIST, {"status__exact": "PROMISED"}).content.decode()
+    assert "Amsterdam Centrum" in listed_page and "7 h 59 min" in listed_page
+    assert 'id="figure-created">1<' in admin_client_.get(reverse("admin:index")).content.decode()
+
+    admin_client_.post(action_url(order, "confirm-promise"), {"version": order.version})
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.OPEN
+    dashboard = admin_client_.get(reverse("admin:index")).content.decode()
+    assert 'id="figure-confirmed">1<' in dashboard and 'id="figure-conversion">100 %<' in dashboard
