@@ -49,3 +49,21 @@ def test_refused_changes_record_no_event(api_client, example_order):
         409,
     )
     assert not OutboxEvent.objects.exists()
+
+
+def test_a_promised_order_is_not_reported_as_created(example_order):
+    import datetime
+
+    from orders.models import OrderStatus
+    from orders.serializers import OrderForCreationSerializer
+    from orders.services import create_order
+
+    serializer = OrderForCreationSerializer(data=example_order)
+    serializer.is_valid(raise_exception=True)
+    create_order(
+        serializer.validated_data,
+        status=OrderStatus.PROMISED,
+        promise_valid_until=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
+    )
+    # The promise flow records DELIVERY_PROMISE_CREATED itself.
+    assert not OutboxEvent.objects.filter(event=EventName.ORDER_CREATED).exists()
