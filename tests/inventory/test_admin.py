@@ -386,3 +386,28 @@ def test_viewer_cannot_change_the_network():
     stock.refresh_from_db()
     assert stock.value == 10 and Carrier.objects.filter(pk=carrier.pk).exists()
     assert Stock.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "model", ["facility", "carrier", "facilitycarrierconnection", "listing", "stock"]
+)
+def test_every_add_page_renders(admin_client_, model):
+    response = admin_client_.get(reverse(f"admin:inventory_{model}_add"))
+    assert response.status_code == 200
+    assert b'name="seen_version"' in response.content
+
+
+def test_every_change_page_renders_with_its_version(admin_client_):
+    connection = FacilityCarrierConnectionFactory(facility=network())
+    listing = ListingFactory(facility=connection.facility)
+    stock = StockFactory(facility=connection.facility, tenant_article_id=listing.tenant_article_id)
+    for model, obj in [
+        ("facility", connection.facility),
+        ("carrier", connection.carrier),
+        ("facilitycarrierconnection", connection),
+        ("listing", listing),
+        ("stock", stock),
+    ]:
+        response = admin_client_.get(reverse(f"admin:inventory_{model}_change", args=[obj.pk]))
+        assert response.status_code == 200, model
+        assert b'name="seen_version" value="1"' in response.content, model
