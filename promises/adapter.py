@@ -8,10 +8,13 @@ has a daily order capacity — today's orders per facility.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import time
 
 from django.conf import settings
+from django.db import connection as database
 from django.db.models import Count
 from django.utils import timezone
 
@@ -191,12 +194,81 @@ def _carrier_service(mapping: CarrierCountryServiceMapping) -> types.CarrierServ
     )
 
 
+# The network (facilities, carriers, connections, country-service mappings) changes rarely and
+# is read on every checkout, so each process keeps it converted. One cheap query per checkout
+# (`_network_stamp`) tells whether anything changed; the TTL also catches writes that bypass
+# `version`/`last_modified` (raw SQL, bulk tools).
+NETWORK_CACHE_SECONDS = 60
+_network_cache: dict = {}
+
+NETWORK_TABLES = (
+    "inventory_facility",
+    "inventory_facilitycarrierconnection",
+    "inventory_carrier",
+    "inventory_carriercountryservicemapping",
+)
+# Row count, sum of versions and latest change per table: any insert, delete or edit moves it.
+NETWORK_STAMP_SQL = "SELECT " + ", ".join(
+    f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || CAST(COALESCE(SUM(version), 0) AS TEXT) || '/' "
+    f"|| COALESCE(CAST(MAX(last_modified) AS TEXT), '') FROM {table})"
+    for table in NETWORK_TABLES
+)
+
+
+def _network_stamp():
+    with database.cursor() as cursor:
+        cursor.execute(NETWORK_STAMP_SQL)
+        return (database.alias, database.settings_dict["NAME"], *cursor.fetchone())
+
+
+def clear_network_cache():
+    _network_cache.clear()
+
+
+def _network(now):
+    """({facility id: routing Facility without capacity}, {facility id: daily capacity})
+    for the whole network, rebuilt only when the network changed."""
+    key = (_network_stamp(), now.year)
+    cached = _network_cache.get("network")
+    if cached and cached[0] == key and time.monotonic() - cached[1] < NETWORK_CACHE_SECONDS:
+        return cached[2]
+    rows = list(Facility.objects.order_by("id"))
+    facilities = _convert_facilities(rows, now)
+    capacities = {
+        str(row.id): row.daily_order_capacity
+        for row in rows
+        if row.daily_order_capacity is not None
+    }
+    _network_cache["network"] = (key, time.monotonic(), (facilities, capacities))
+    return facilities, capacities
+
+
 def load_facilities(facility_ids, *, now) -> dict[str, types.Facility]:
-    """{facility id (str): routing Facility} in three queries (four with capacities)."""
-    facility_ids = set(facility_ids)
+    """{facility id (str): routing Facility}: the cached network plus today's capacity."""
+    wanted = {str(facility_id) for facility_id in facility_ids}
+    if not wanted:
+        return {}
+    network, capacities = _network(now)
+    limited = {
+        facility_id: capacities[facility_id] for facility_id in wanted if facility_id in capacities
+    }
+    remaining = _remaining_capacities(limited, now)
+    result = {}
+    for facility_id in sorted(wanted):
+        facility = network.get(facility_id)
+        if facility is None:
+            continue
+        if facility_id in remaining:
+            facility = dataclasses.replace(facility, remaining_capacity=remaining[facility_id])
+        result[facility_id] = facility
+    return result
+
+
+def _convert_facilities(rows, now) -> dict[str, types.Facility]:
+    """Routing Facilities (capacity left open) for facility rows, in three queries."""
+    facility_ids = {row.id for row in rows}
     if not facility_ids:
         return {}
-    rows = list(Facility.objects.filter(id__in=facility_ids).order_by("id"))
     connections = list(
         FacilityCarrierConnection.objects.filter(facility_id__in=facility_ids)
         .select_related("carrier")
@@ -237,7 +309,6 @@ def load_facilities(facility_ids, *, now) -> dict[str, types.Facility]:
             ),
         )
         connections_by_facility.setdefault(connection.facility_id, []).append(converted)
-    remaining = _remaining_capacities(rows, now)
     result = {}
     for row in rows:
         own_connections = connections_by_facility.get(row.id, [])
@@ -256,7 +327,7 @@ def load_facilities(facility_ids, *, now) -> dict[str, types.Facility]:
             picking_times=_picking_times(row.picking_times, intern),
             closing_days=_closing_days(row.closing_days, now, intern),
             fulfillment_process_buffer=row.fulfillment_process_buffer,
-            remaining_capacity=remaining.get(row.id),
+            remaining_capacity=None,
             carrier_connections=intern(
                 ("connections", tuple(map(id, own_connections))), lambda c=own_connections: tuple(c)
             ),
@@ -264,20 +335,22 @@ def load_facilities(facility_ids, *, now) -> dict[str, types.Facility]:
     return result
 
 
-def _remaining_capacities(rows, now) -> dict:
-    """Daily order capacity minus the orders holding reservations created there today."""
-    limited = {
-        row.id: row.daily_order_capacity for row in rows if row.daily_order_capacity is not None
-    }
+def _remaining_capacities(limited, now) -> dict:
+    """{facility id: daily order capacity minus the orders holding reservations created there
+    today}, for `limited` = {facility id: capacity}."""
     if not limited:
         return {}
     start_of_day = now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    used = dict(
-        Reservation.objects.filter(facility_id__in=limited, created__gte=start_of_day)
+    used = {
+        str(facility_id): orders
+        for facility_id, orders in Reservation.objects.filter(
+            facility_id__in=[as_uuid(facility_id) for facility_id in limited],
+            created__gte=start_of_day,
+        )
         .values("facility_id")
         .annotate(orders=Count("order_line_item__order", distinct=True))
         .values_list("facility_id", "orders")
-    )
+    }
     return {
         facility_id: capacity - used.get(facility_id, 0)
         for facility_id, capacity in limited.items()
