@@ -379,6 +379,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
+        extra_context.setdefault("title", "Order")
         extra_context["order_actions"] = (
             ORDER_ACTIONS if request.user.has_perm(ACTION_PERMISSION) else {}
         )
