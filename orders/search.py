@@ -288,10 +288,14 @@ def query_to_q(query):
     for part in query.get("and", []):
         q &= query_to_q(part)
     if query.get("or"):
-        alternatives = Q()
-        for part in query["or"]:
-            alternatives |= query_to_q(part)
-        q &= alternatives
+        alternatives = [query_to_q(part) for part in query["or"]]
+        # An empty alternative matches every order, so the whole `or` does. (Q() | x would
+        # be x: Django drops empty operands.)
+        if all(alternatives):
+            combined = alternatives[0]
+            for alternative in alternatives[1:]:
+                combined |= alternative
+            q &= combined
     return q
 
 

@@ -84,6 +84,9 @@ def test_empty_query_returns_newest_first_with_page_info(api_client, orders):
             [4, 0],
         ),
         ({"status": {"eq": "OPEN"}, "orderDate": {"gt": "2024-01-02T00:00:00Z"}}, [8, 4]),
+        # An empty alternative matches everything (found by the property test).
+        ({"or": [{}, {"tenantOrderId": {"eq": "T1"}}]}, list(range(9, -1, -1))),
+        ({"tenantOrderId": {"in": []}}, []),
     ],
 )
 def test_query_operators(api_client, orders, query, expected):
