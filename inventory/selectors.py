@@ -1,14 +1,16 @@
 """Reads of the inventory. Availability is computed here and only here."""
 
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -314,35 +316,50 @@ def stock_summaries(
         stocks = stocks.filter(facility__status__in=facility_statuses)
     for service_type in facility_service_types:
         stocks = stocks.filter(facility__services__icontains=f'"{service_type}"')
-    articles = stocks.values("tenant_article_id").order_by("tenant_article_id").distinct()
-    total = articles.count()
-    if start_after_id:
-        articles = articles.filter(tenant_article_id__gt=start_after_id)
-    page = [row["tenant_article_id"] for row in articles[:size]]
-    if not page:
+
+    def totals_of(article_stocks):
+        totals = (
+            with_stock_levels(article_stocks, now=now)
+            .values("tenant_article_id")
+            .order_by("tenant_article_id")
+            .annotate(total_value=Sum("value"), total_reserved=Sum("reserved"))
+        )
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.aggregates import ArrayAgg
+
+            totals = totals.annotate(facility_ids=ArrayAgg("facility_id", order_by="facility_id"))
+        return totals
+
+    if tenant_article_ids and not start_after_id:
+        # At most the requested ids: one query gives the figures, the page and the total.
+        rows = list(totals_of(stocks))
+        total, rows = len(rows), rows[:size]
+    else:
+        articles = stocks.values_list("tenant_article_id", flat=True).order_by("tenant_article_id")
+        articles = articles.distinct()
+        total = articles.count()
+        if start_after_id:
+            articles = articles.filter(tenant_article_id__gt=start_after_id)
+        page = list(articles[:size])
+        rows = list(totals_of(stocks.filter(tenant_article_id__in=page))) if page else []
+    if not rows:
         return [], total
 
-    totals = (
-        with_stock_levels(stocks.filter(tenant_article_id__in=page), now=now)
-        .values("tenant_article_id")
-        .order_by("tenant_article_id")
-        .annotate(
-            total_value=Sum("value"),
-            total_reserved=Sum("reserved"),
-            facility_count=Count("facility_id"),
-        )
-    )
-    facilities = {}
-    for article, facility_id in stocks.filter(tenant_article_id__in=page).values_list(
-        "tenant_article_id", "facility_id"
-    ):
-        facilities.setdefault(article, []).append(str(facility_id))
+    page = [row["tenant_article_id"] for row in rows]
     titles = dict(
         Listing.objects.filter(tenant_article_id__in=page)
         .exclude(title="")
-        .order_by("tenant_article_id", "created")
+        .values("tenant_article_id")
+        .order_by("tenant_article_id")
+        .annotate(title=Min("title"))
         .values_list("tenant_article_id", "title")
     )
+    facilities = defaultdict(list)
+    if connection.vendor != "postgresql":
+        for article, facility_id in stocks.filter(tenant_article_id__in=page).values_list(
+            "tenant_article_id", "facility_id"
+        ):
+            facilities[article].append(facility_id)
     summaries = [
         {
             "tenant_article_id": row["tenant_article_id"],
@@ -350,9 +367,14 @@ def stock_summaries(
             "value": row["total_value"],
             "reserved": row["total_reserved"],
             "available": row["total_value"] - row["total_reserved"],
-            "facility_ids": sorted(facilities.get(row["tenant_article_id"], [])),
+            "facility_ids": [
+                str(facility_id)
+                for facility_id in sorted(
+                    row.get("facility_ids") or facilities.get(row["tenant_article_id"], [])
+                )
+            ],
         }
-        for row in totals
+        for row in rows
     ]
     return summaries, total
 
