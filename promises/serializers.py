@@ -194,5 +194,7 @@ def delivery_promise_response(promise):
                 for item in decision.backordered
             ]
         }
-    body["sourcingOption"] = sourcing_option(decision, routing_request)
+    # The option stored with the order at creation: the same ids in the response and the order.
+    stored = (order.extra or {}).get("sourcingOption")
+    body["sourcingOption"] = stored or sourcing_option(decision, routing_request)
     return body

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -366,6 +367,18 @@ def _refuse_after_lost_race(data, shortage):
     )
 
 
+def _store_routing_decision(order, decision, routing_request):
+    """Keep the wire SourcingOption with the order, so staff can later see why it was placed
+    where it was (the back office renders `extra["sourcingOption"]`)."""
+    from promises.sourcing import sourcing_option
+
+    rendered = json.loads(
+        json.dumps(sourcing_option(decision, routing_request), cls=DjangoJSONEncoder)
+    )
+    order.extra = {**(order.extra or {}), "sourcingOption": rendered}
+    Order.objects.filter(pk=order.pk).update(extra=order.extra)
+
+
 def create_delivery_promise(data, *, user=None, now=None):
     """Route the cart, reserve its stock and create a PROMISED order, all or nothing.
 
@@ -411,6 +424,7 @@ def create_delivery_promise(data, *, user=None, now=None):
                     reserve_stock(
                         allocations, valid_until=valid_until, now=now if clock_given else None
                     )
+                _store_routing_decision(order, decision, routing_request)
                 record_order_event(EventName.DELIVERY_PROMISE_CREATED, order)
                 return DeliveryPromise(order, decision, routing_request, valid_until)
         except InsufficientStock as shortage:
