@@ -672,8 +672,6 @@ def upsert_stocks(items, *, now=None):
     keys = [key for key, _ in keyed]
     if len(set(keys)) != len(keys):
         raise InvalidInput("stocks: the same facility and article appear twice.")
-    if keyed:
-        _require_listings(keys)
 
     stock_ids = {}
     for item in by_id:
@@ -709,6 +707,9 @@ def upsert_stocks(items, *, now=None):
                     last_modified=timestamp,
                 )
         if new_rows:
+            # An existing stock row implies its listing (deleting a listing deletes its stock),
+            # so only new rows need the listing check.
+            _require_listings(new_rows)
             Stock.objects.bulk_create(list(new_rows.values()), ignore_conflicts=True)
             # Ours, or a concurrent request's where it inserted the same key first.
             ids_to_lock.update(
