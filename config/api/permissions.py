@@ -1,4 +1,6 @@
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 from rest_framework.permissions import BasePermission
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -15,7 +17,10 @@ class ApiPermission(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             return False
-        return user.is_active and user.has_perms(self.required_permissions(request, view))
+        if not user.is_active:
+            return False
+        required = self.required_permissions(request, view)
+        return user.is_superuser or set(required) <= api_permissions_of(user)
 
     @staticmethod
     def required_permissions(request, view):
@@ -31,3 +36,19 @@ class ApiPermission(BasePermission):
                 return []
             return ["__method_not_permitted__"]
         return mapping.get(method, [])
+
+
+def api_permissions_of(user):
+    """The user's own and group permissions as {"app_label.codename"}, in one query.
+
+    Same answer as `user.get_all_permissions()` for the model backend, but one query instead of
+    two on every API call; cached on the user object for the rest of the request.
+    """
+    if not hasattr(user, "_api_permissions"):
+        rows = (
+            Permission.objects.filter(Q(user=user) | Q(group__user=user))
+            .values_list("content_type__app_label", "codename")
+            .distinct()
+        )
+        user._api_permissions = {f"{app_label}.{codename}" for app_label, codename in rows}
+    return user._api_permissions

@@ -3,6 +3,8 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.conftest import make_token_client
+
 pytestmark = pytest.mark.django_db
 
 
@@ -39,3 +41,17 @@ def test_invalid_bearer_token_is_401_api_error():
     response = client.get("/api/orders")
     assert response.status_code == 401
     assert response.json()[0]["summary"]
+
+
+def test_api_rights_granted_to_a_group_in_the_admin_apply_to_its_members():
+    from django.contrib.auth.models import Group, Permission
+
+    client = make_token_client("clerk", permissions=[])
+    assert client.get("/api/orders").status_code == 403
+    assert client.get("/api/orders").json()[0]["summary"]
+
+    clerks = Group.objects.create(name="Clerks")
+    clerks.permissions.add(Permission.objects.get(codename="view_order"))
+    client.user.groups.add(clerks)
+    assert client.get("/api/orders").status_code == 200
+    assert client.post("/api/orders", {}, format="json").status_code == 403
