@@ -239,6 +239,7 @@ class Stock(models.Model):
                 fields=["facility", "tenant_article_id"], name="unique_stock_per_facility_article"
             ),
         ]
+        # Plus, on PostgreSQL only, a covering index for stock summaries (migration 0003).
         indexes = [models.Index(fields=["tenant_article_id"], name="stock_article_idx")]
 
     def __str__(self):

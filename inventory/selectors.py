@@ -318,11 +318,12 @@ def stock_summaries(
         stocks = stocks.filter(facility__services__icontains=f'"{service_type}"')
 
     def totals_of(article_stocks):
+        # Value per article here; what active reservations hold comes from one joined
+        # aggregate below (a per-row reservation subquery over hundreds of facilities is slower).
         totals = (
-            with_stock_levels(article_stocks, now=now)
-            .values("tenant_article_id")
+            article_stocks.values("tenant_article_id")
             .order_by("tenant_article_id")
-            .annotate(total_value=Sum("value"), total_reserved=Sum("reserved"))
+            .annotate(total_value=Sum("value"))
         )
         if connection.vendor == "postgresql":
             from django.contrib.postgres.aggregates import ArrayAgg
@@ -346,6 +347,16 @@ def stock_summaries(
         return [], total
 
     page = [row["tenant_article_id"] for row in rows]
+    reserved = dict(
+        active_reservations(now)
+        .filter(tenant_article_id__in=page, stock__in=stocks.filter(tenant_article_id__in=page))
+        .values("tenant_article_id")
+        .order_by("tenant_article_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("tenant_article_id", "total")
+    )
+    for row in rows:
+        row["total_reserved"] = reserved.get(row["tenant_article_id"], 0)
     titles = dict(
         Listing.objects.filter(tenant_article_id__in=page)
         .exclude(title="")
