@@ -5,9 +5,9 @@ model instances. Wire fields that have no behaviour behind them (contact, tags, 
 ...) are accepted as they are, stored in the model's `extra` and echoed back unchanged.
 """
 
-import functools
 import re
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from config.api.serializers import StrictSerializer
@@ -69,13 +69,13 @@ class WireSerializer(StrictSerializer):
         return validated
 
 
-_DATETIME = serializers.DateTimeField()
-
-
-@functools.lru_cache(maxsize=4096)
 def iso_datetime(value):
-    # Cached: a bulk response repeats the same few timestamps hundreds of times.
-    return _DATETIME.to_representation(value)
+    """What DRF's DateTimeField renders (ISO 8601 in the current time zone, UTC as "Z"),
+    without its per-call overhead: bulk responses render a thousand of these."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def merge_extra(representation, extra):
@@ -721,10 +721,18 @@ class StockInputSerializer(WireSerializer):
         ("id", "version", "facilityRef", "tenantFacilityId", "tenantArticleId", "value")
     )
 
-    def to_internal_value(self, data):
+    def run_validation(self, data=serializers.empty):
         # Bulk feeds send thousands of plain items: accept those that are plainly valid without
         # the field machinery; anything else takes the full path (and its error messages).
-        return self._plainly_valid(data) or super().to_internal_value(data)
+        attrs = self._plainly_valid(data)
+        if attrs is None:
+            return super().run_validation(data)
+        try:
+            return self.validate(attrs)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(
+                detail=serializers.as_serializer_error(error)
+            ) from None
 
     def _plainly_valid(self, data):
         if not isinstance(data, dict) or not data.keys() <= self.FAST_KEYS:
