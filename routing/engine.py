@@ -537,19 +537,23 @@ def fill(problem: Problem, members: list[Candidate], article_index: int):
     return result, need
 
 
-def evaluate(problem: Problem, members: list[Candidate]) -> float:
-    """Objective of using exactly `members` (rating penalties + BIG per unassigned unit)."""
-    weights = problem.weights
+def fixed_penalty(weights, members: list[Candidate]) -> float:
+    """The penalties that depend only on which facilities are used: parcels, costs, days."""
     cost_sum = 0.0
     max_days = 0
+    parcels = 0
     for candidate in members:
         cost_sum += candidate.cost
         if candidate.days > max_days:
             max_days = candidate.days
-    parcels = 0
-    for candidate in members:
         parcels += not candidate.is_pickup
-    total = weights.fixed(parcels, cost_sum, max_days)
+    return weights.fixed(parcels, cost_sum, max_days)
+
+
+def evaluate(problem: Problem, members: list[Candidate]) -> float:
+    """Objective of using exactly `members` (rating penalties + BIG per unassigned unit)."""
+    weights = problem.weights
+    total = fixed_penalty(weights, members)
     big = weights.big
     for article_index, need in enumerate(problem.demand):
         options = [
@@ -658,16 +662,7 @@ class _Search:
         """Lower bound on the objective of `members` plus any facilities from `start` on."""
         problem = self.problem
         weights = problem.weights
-        cost_sum = 0.0
-        max_days = 0
-        for candidate in members:
-            cost_sum += candidate.cost
-            if candidate.days > max_days:
-                max_days = candidate.days
-        parcels = 0
-        for candidate in members:
-            parcels += not candidate.is_pickup
-        total = weights.fixed(parcels, cost_sum, max_days)
+        total = fixed_penalty(weights, members)
         slots = problem.max_sources - len(members)
         big = weights.big
         for a, need in enumerate(problem.demand):
