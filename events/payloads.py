@@ -4,6 +4,8 @@ GET /api/stocks/{id}), so a receiver can reuse the client models it already has.
 Serializers are imported when called: the events app must not import the apps that call it
 at module load time (they import events.services)."""
 
+import copy
+
 
 def order_payload(order):
     """The order as GET /api/orders/{id} renders it. Prefetch `order_line_items` to keep this
@@ -13,9 +15,23 @@ def order_payload(order):
     return OrderSerializer(order).data
 
 
-def stock_payload(stock):
-    """The stock as GET /api/stocks/{id} renders it. The caller sets `stock.reserved` and
-    `stock.available` (the inventory services already compute them under the row lock)."""
+def stock_payloads(stocks):
+    """The stocks as GET /api/stocks/{id} renders them. The caller sets `stock.reserved` and
+    `stock.available` (the inventory services compute them under the row lock); the facilities'
+    tenantFacilityIds are read in one query when the stocks do not carry them."""
+    from inventory.models import Facility
     from inventory.serializers import StockSerializer
 
-    return StockSerializer(stock).data
+    stocks = list(stocks)
+    missing = {stock.facility_id for stock in stocks if not hasattr(stock, "tenant_facility_id")}
+    tenant_facility_ids = dict(
+        Facility.objects.filter(id__in=missing).values_list("id", "tenant_facility_id")
+        if missing
+        else []
+    )
+    serializer = StockSerializer()
+    for stock in stocks:
+        if not hasattr(stock, "tenant_facility_id"):
+            stock = copy.copy(stock)  # leave the caller's instance (and its response) as it is
+            stock.tenant_facility_id = tenant_facility_ids.get(stock.facility_id)
+        yield serializer.to_representation(stock)

@@ -124,10 +124,7 @@ def record_stock_events(stocks):
     inventory services leave them); returns the stocks."""
     stocks = list(stocks)
     if stocks:
-        record_events(
-            EventName.INVENTORY_FACILITY_STOCK_CHANGED,
-            (payloads.stock_payload(stock) for stock in stocks),
-        )
+        record_events(EventName.INVENTORY_FACILITY_STOCK_CHANGED, payloads.stock_payloads(stocks))
     return stocks
 
 

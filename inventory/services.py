@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput, NotFound, VersionConflict
+from events.services import record_stock_event, record_stock_events
 from inventory.locking import lock_stocks, lock_stocks_by_ids, lock_stocks_of_order
 from inventory.models import (
     Carrier,
@@ -638,7 +639,7 @@ def create_stock(data):
             f"{data['tenantArticleId']} already has stock at this facility; use PUT.",
         ) from None
     stock.reserved, stock.available = 0, stock.value
-    return stock
+    return record_stock_event(stock)
 
 
 def _apply_stock_extra(stock, extra):
@@ -751,6 +752,7 @@ def upsert_stocks(items, *, now=None):
         results.append((stock, status))
     if changed:
         _write_stock_values(changed, timestamp)
+    record_stock_events(stock for stock, status in results if status != "UNCHANGED")
     return results
 
 
@@ -806,6 +808,7 @@ def update_stock(stock_id, data, *, now=None):
         stock.value, stock.extra = data["value"], extra
         stock.version += 1
         stock.save()
+        record_stock_event(stock, reserved=reserved)
     stock.reserved, stock.available = reserved, stock.value - reserved
     return stock
 
