@@ -1,0 +1,72 @@
+"""What ORDER_CANCELLED_BY_EXPIRY costs the expiry sweep.
+
+    .venv/bin/python bench/events_expiry.py [--promises 20000] [--batch-size 5000]
+
+Seeds expired promises with bench/expiry.py's seeder into its own database, twice: once with
+nobody subscribed to ORDER_CANCELLED_BY_EXPIRY and once with one subscriber, and times
+`release_expired_promises` each time. With a subscriber every cancelled order is rendered as
+GET /api/orders/{id} would and written to the outbox inside the sweep's batch transaction.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--promises", type=int, default=20_000)
+    parser.add_argument("--batch-size", type=int, default=5_000)
+    parser.add_argument("--database", default="doms_bench_events_expiry")
+    args = parser.parse_args()
+
+    from bench.expiry import recreate_database, seed
+
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.EVENTS_ENQUEUE_AFTER_COMMIT = False  # measure the sweep, not the broker
+    ok = True
+    for subscribed in (False, True):
+        connection.close()
+        recreate_database(args.database)
+        call_command("migrate", verbosity=0)
+        seed(args.promises, 0)
+        from events.models import EventName, OutboxEvent, Subscription
+        from promises.services import release_expired_promises
+
+        if subscribed:
+            Subscription.objects.create(
+                name="bench",
+                event=EventName.ORDER_CANCELLED_BY_EXPIRY,
+                callback_url="http://127.0.0.1:9/",
+            )
+        started = time.perf_counter()
+        released = release_expired_promises(batch_size=args.batch_size)
+        elapsed = time.perf_counter() - started
+        events = OutboxEvent.objects.count()
+        expected = args.promises if subscribed else 0
+        ok = ok and released == args.promises and events == expected
+        print(
+            f"{'one subscriber' if subscribed else 'nobody subscribed'}: released "
+            f"{released:,} promises in {elapsed:.2f} s ({released / elapsed:,.0f}/s), "
+            f"{events:,} outbox events"
+        )
+    connection.close()
+    print("OK" if ok else "CHECK FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
