@@ -12,7 +12,6 @@ per page on the 2-core machine (a person waits for it; no N+1 whatever the page 
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -21,13 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def recreate_database(name):
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        c.execute(f'CREATE DATABASE "{name}"')
+from bench.common import recreate_database, setup_django  # noqa: E402
 
 
 def seed(count):
@@ -129,12 +122,7 @@ def main():
 
     if not args.reuse:
         recreate_database(args.database)
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "false")
-    import django
-
-    django.setup()
+    setup_django(args.database)
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client

@@ -13,7 +13,6 @@ import argparse
 import hashlib
 import hmac
 import json
-import os
 import sys
 import threading
 import time
@@ -22,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import recreate_database, setup_django  # noqa: E402
 
 PAYLOAD = {
     "id": "3f1c0c57-5d5e-4c55-9a57-4e3a1f0c2b11",
@@ -34,14 +35,6 @@ PAYLOAD = {
         for n in range(5)
     ],
 }
-
-
-def recreate_database(name):
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        c.execute(f'CREATE DATABASE "{name}"')
 
 
 class Receiver:
@@ -120,11 +113,7 @@ def main():
     args = parser.parse_args()
 
     recreate_database(args.database)
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    setup_django(args.database)
     from django.conf import settings
     from django.core.management import call_command
 

@@ -9,7 +9,6 @@ GET /api/orders/{id} would and written to the outbox inside the sweep's batch tr
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -25,13 +24,10 @@ def main():
     parser.add_argument("--database", default="doms_bench_events_expiry")
     args = parser.parse_args()
 
-    from bench.expiry import recreate_database, seed
+    from bench.common import recreate_database, setup_django
+    from bench.expiry import seed
 
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    setup_django(args.database)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

@@ -11,7 +11,6 @@ the live ones are untouched. Target: 100,000 in ≤ 5 s on the 2-core machine.
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,13 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def recreate_database(name):
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        c.execute(f'CREATE DATABASE "{name}"')
+from bench.common import recreate_database, setup_django  # noqa: E402
 
 
 def seed(expired, live):
@@ -91,11 +84,7 @@ def main():
     args = parser.parse_args()
 
     recreate_database(args.database)
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    setup_django(args.database)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

@@ -36,26 +36,16 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import recreate_database, setup_django  # noqa: E402
+
 HOT_ARTICLE = "SNEAK-W-4891"
-
-
-def recreate_database(name):
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        c.execute(f'CREATE DATABASE "{name}"')
 
 
 def prepare(database):
     """Migrate, seed the demo network, top up stock, create a token; returns (token, articles)."""
     import io
 
-    import django
-
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
+    setup_django(database)
     from django.core.management import call_command
     from django.db import connection
 

@@ -29,13 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def recreate_database(name):
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        c.execute(f'CREATE DATABASE "{name}"')
+from bench.common import recreate_database, setup_django  # noqa: E402
 
 
 def main():
@@ -50,13 +44,8 @@ def main():
 
     print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores, shared machine)")
     recreate_database(args.database)
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DEBUG", "false")  # as in production: no per-query SQL recording
-    import django
-
-    django.setup()
+    setup_django(args.database)
     from django.core.management import call_command
     from django.utils import timezone
     from rest_framework.test import APIClient

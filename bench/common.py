@@ -1,0 +1,25 @@
+"""Shared set-up of the benchmark scripts: a PostgreSQL database of their own, Django on it."""
+
+import os
+
+SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
+
+
+def recreate_database(name):
+    """Drop (disconnecting its clients) and create the benchmark's own database."""
+    import psycopg
+
+    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(database):
+    """Point Django at `database` and set it up as production runs it (DEBUG off: no per-query
+    SQL recording)."""
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "false")
+    import django
+
+    django.setup()
