@@ -141,6 +141,18 @@ def demo_data():
     )
 
 
+def click_and_wait(browser, element):
+    """Click something that loads a new page and wait until the old page is gone, so the next
+    lookup cannot read the page we are leaving."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(old_page))
+
+
 def test_staff_filter_open_extend_and_configure(live_server, browser):
     from selenium.webdriver.common.by import By
 
@@ -150,27 +162,30 @@ def test_staff_filter_open_extend_and_configure(live_server, browser):
     browser.get(f"{live_server.url}/admin/login/")
     browser.find_element(By.NAME, "username").send_keys("ops")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "input[type=submit]"))
     assert browser.find_element(By.ID, "doms-dashboard").is_displayed()
     screenshot(browser, "dashboard")
 
     # Filter the promised orders.
     browser.get(f"{live_server.url}/admin/orders/order/")
     screenshot(browser, "order-list", max_height=1000)
-    browser.find_element(
-        By.CSS_SELECTOR, "#changelist-filter a[href*='status__exact=PROMISED']"
-    ).click()
+    click_and_wait(
+        browser,
+        browser.find_element(
+            By.CSS_SELECTOR, "#changelist-filter a[href*='status__exact=PROMISED']"
+        ),
+    )
     rows = browser.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
     statuses = {row.find_element(By.CSS_SELECTOR, ".doms-badge").text for row in rows}
     assert statuses == {"PROMISED"}
 
     # Open one and extend it, confirming on the intermediate page.
-    browser.find_element(By.LINK_TEXT, "R-PROMISED-1").click()
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "R-PROMISED-1"))
     assert "Total penalty" in browser.page_source
     screenshot(browser, "order", height=1400)
     before = Order.objects.get(pk=promised.pk).promise_valid_until
-    browser.find_element(By.ID, "action-extend-promise").click()
-    browser.find_element(By.ID, "confirm-action").click()
+    click_and_wait(browser, browser.find_element(By.ID, "action-extend-promise"))
+    click_and_wait(browser, browser.find_element(By.ID, "confirm-action"))
     message = browser.find_element(By.CSS_SELECTOR, ".messagelist .success").text
     assert "extended" in message
     promised.refresh_from_db()
@@ -181,7 +196,7 @@ def test_staff_filter_open_extend_and_configure(live_server, browser):
     field = browser.find_element(By.NAME, "invalid_after_time")
     field.clear()
     field.send_keys("PT30M")
-    browser.find_element(By.ID, "save-configuration").click()
+    click_and_wait(browser, browser.find_element(By.ID, "save-configuration"))
     assert "PT30M = 30 minutes" in browser.find_element(By.ID, "duration-reading").text
     assert PromisesConfiguration.objects.get().invalid_after_time == "PT30M"
     screenshot(browser, "promises-configuration")
@@ -189,7 +204,7 @@ def test_staff_filter_open_extend_and_configure(live_server, browser):
     field = browser.find_element(By.NAME, "invalid_after_time")
     field.clear()
     field.send_keys("PT30S")
-    browser.find_element(By.ID, "save-configuration").click()
+    click_and_wait(browser, browser.find_element(By.ID, "save-configuration"))
     error = browser.find_element(By.CSS_SELECTOR, ".errorlist").text
     assert "multiple of 60 seconds" in error
     assert PromisesConfiguration.objects.get().invalid_after_time == "PT30M"
