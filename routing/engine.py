@@ -21,7 +21,9 @@ the same output and a larger budget only continues the smaller one's search.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from . import delivery
@@ -1039,8 +1041,28 @@ def build_decision(problem: Problem, members: list[Candidate], search: str) -> R
     )
 
 
+@contextmanager
+def _cycle_collector_paused():
+    """A solve allocates tens of thousands of short-lived objects; in a process holding a large
+    network that triggers full cyclic collections mid-solve (measured: p99 60 ms instead of 6 ms
+    for 3 lines × 1,000 facilities). Reference counting still frees everything a solve makes;
+    the cycle collector simply runs after it instead of during it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def solve(request: RoutingRequest) -> RoutingDecision:
     """Route `request`: see the module docstring."""
+    with _cycle_collector_paused():
+        return _solve(request)
+
+
+def _solve(request: RoutingRequest) -> RoutingDecision:
     problem = build_problem(request)
     if problem.failure_reason:
         problem.candidates = []
@@ -1052,6 +1074,11 @@ def solve_options(request: RoutingRequest, count: int) -> list[RoutingDecision]:
     """The best decision (identical to `solve`) followed by up to `count − 1` alternatives: the
     next best distinct facility sets the search evaluated, best first. Alternatives are not
     guaranteed to be the true runners-up (the search prunes), only valid and ranked."""
+    with _cycle_collector_paused():
+        return _solve_options(request, count)
+
+
+def _solve_options(request: RoutingRequest, count: int) -> list[RoutingDecision]:
     problem = build_problem(request)
     if problem.failure_reason:
         problem.candidates = []

@@ -268,3 +268,19 @@ def test_preferred_carriers_are_chosen_where_available_but_never_exclude_a_facil
     decision = solve(request)
     carriers = {node.facility_id: node.carrier.carrier_key for node in decision.nodes}
     assert carriers == {"wh-both": "DHL", "only-postnl": "POSTNL"}
+
+
+def test_solving_leaves_the_cycle_collector_as_it_found_it():
+    # solve pauses it for speed; a caller that had it on (every normal process) gets it back on.
+    import gc
+
+    request = example_request()
+    assert gc.isenabled()
+    solve(request)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        solve(request)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
