@@ -3,6 +3,8 @@
 import os
 
 SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
+# DEBUG is off in the benchmarks (as in production), which requires a SECRET_KEY.
+BENCH_SECRET_KEY = "benchmark-only-secret-key"
 
 
 def recreate_database(name):
@@ -20,6 +22,7 @@ def setup_django(database):
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", BENCH_SECRET_KEY)
     import django
 
     django.setup()

@@ -55,3 +55,18 @@ def test_api_rights_granted_to_a_group_in_the_admin_apply_to_its_members():
     client.user.groups.add(clerks)
     assert client.get("/api/orders").status_code == 200
     assert client.post("/api/orders", {}, format="json").status_code == 403
+
+
+def test_every_operation_in_the_schema_has_its_own_operation_id(anonymous_client):
+    import collections
+
+    schema = anonymous_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation_ids = [
+        operation["operationId"]
+        for methods in schema["paths"].values()
+        for operation in methods.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    duplicates = [name for name, n in collections.Counter(operation_ids).items() if n > 1]
+    assert duplicates == []
+    assert "stocks_list" in operation_ids and "stocks_retrieve" in operation_ids
