@@ -277,3 +277,27 @@ class Reservation(models.Model):
 
     def __str__(self):
         return f"{self.quantity} × {self.tenant_article_id} @ {self.facility_id}"
+
+
+class FacilityDailyOrders(models.Model):
+    """How many orders hold stock reserved at a facility on a (UTC) day: the load the daily
+    order capacity fence compares against.
+
+    Kept as a counter because counting it from reservations on every checkout is a scan that
+    grows with the day's orders. A promise adds 1 for each facility it reserves at; cancelling
+    or expiring it subtracts 1 again. Rows are changed last in their transactions and in
+    (facility, day) order, so the row lock is short and two writers never deadlock.
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="daily_orders")
+    day = models.DateField()
+    orders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "day"], name="unique_facility_day"),
+        ]
+        verbose_name_plural = "facility daily orders"
+
+    def __str__(self):
+        return f"{self.orders} order(s) @ {self.facility_id} on {self.day}"

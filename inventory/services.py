@@ -1,11 +1,13 @@
 """Writes to the inventory. Reservation writes lock stock rows through inventory.locking."""
 
+import datetime
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput, NotFound, VersionConflict
@@ -17,6 +19,7 @@ from inventory.models import (
     CarrierStatus,
     Facility,
     FacilityCarrierConnection,
+    FacilityDailyOrders,
     Listing,
     ListingStatus,
     OutOfStockBehaviour,
@@ -114,10 +117,64 @@ def reserve_stock(allocations, *, valid_until, now=None):
 def release_order_reservations(order_id):
     """Free everything an order holds. Returns the number of reservations removed.
 
-    Releasing only ever raises availability, so it needs no stock lock.
+    Releasing only ever raises availability, so it needs no stock lock. The order no longer
+    weighs on the daily capacity of the facilities it held stock at.
     """
-    deleted, _ = Reservation.objects.filter(order_line_item__order_id=order_id).delete()
+    reservations = Reservation.objects.filter(order_line_item__order_id=order_id)
+    facility_days = set(
+        reservations.annotate(day=TruncDate("created", tzinfo=datetime.UTC)).values_list(
+            "facility_id", "day"
+        )
+    )
+    deleted, _ = reservations.delete()
+    uncount_facility_orders(dict.fromkeys(facility_days, 1))
     return deleted
+
+
+def _daily_orders_row(facility_id, day, orders):
+    facility_key = FacilityDailyOrders._meta.get_field("facility").target_field
+    return (
+        facility_key.get_db_prep_value(as_uuid(facility_id), connection),
+        connection.ops.adapt_datefield_value(day),
+        orders,
+    )
+
+
+def count_facility_orders(facility_ids, *, day):
+    """One more order on `day` at each facility (a promise reserved stock there).
+
+    Call it as the transaction's last write: the counter rows stay locked until the commit, and
+    the rows are taken in (facility, day) order, as everywhere, so writers never deadlock.
+    """
+    rows = [_daily_orders_row(facility_id, day, 1) for facility_id in sorted(set(facility_ids))]
+    if not rows:
+        return
+    table = FacilityDailyOrders._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (facility_id, day, orders) VALUES "
+            + ", ".join(["(%s, %s, %s)"] * len(rows))
+            + f" ON CONFLICT (facility_id, day) DO UPDATE SET orders = {table}.orders + 1",
+            [value for row in rows for value in row],
+        )
+
+
+def uncount_facility_orders(orders_by_facility_day):
+    """Subtract cancelled or expired orders: {(facility_id, day): orders}. Never below zero
+    (orders reserved before the counter existed were never counted)."""
+    rows = [
+        _daily_orders_row(facility_id, day, orders)
+        for (facility_id, day), orders in sorted(orders_by_facility_day.items())
+    ]
+    if not rows:
+        return
+    table = FacilityDailyOrders._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET orders = CASE WHEN orders > %s THEN orders - %s ELSE 0 END"
+            " WHERE facility_id = %s AND day = %s",
+            [(orders, orders, facility_id, day) for facility_id, day, orders in rows],
+        )
 
 
 def _lock_active_reservations_of_order(order_id, now):

@@ -84,11 +84,12 @@ def _order_extra(data):
 
 
 @transaction.atomic
-def create_order(data, *, user=None, status=OrderStatus.OPEN, promise_valid_until=None):
+def create_order(data, *, user=None, status=OrderStatus.OPEN, promise_valid_until=None, extra=None):
     """Create an order with its line items from a validated OrderForCreation wire dict.
 
     `status` other than OPEN (e.g. PROMISED from the promise flow) wins over a status in
-    `data`; otherwise `data["status"]` (OPEN or LOCKED) or OPEN applies.
+    `data`; otherwise `data["status"]` (OPEN or LOCKED) or OPEN applies. `extra` adds to what
+    the order keeps beside its wire fields (the promise flow's routing decision).
     """
     if status == OrderStatus.OPEN:
         status = data.get("status") or OrderStatus.OPEN
@@ -116,18 +117,21 @@ def create_order(data, *, user=None, status=OrderStatus.OPEN, promise_valid_unti
         status_reasons=data.get("statusReasons") or [],
         payment_info=data.get("paymentInfo"),
         promises_options=data.get("promisesOptions"),
-        extra=_order_extra(data),
+        extra={**_order_extra(data), **(extra or {})},
         promise_valid_until=promise_valid_until if status == OrderStatus.PROMISED else None,
     )
-    try:
-        # A savepoint: the partial unique index catches the race the check above cannot.
-        with transaction.atomic():
-            order.save(force_insert=True)
-    except IntegrityError as error:
-        if "unique_active_tenant_order_id" in str(error):
-            raise _tenant_order_id_taken(tenant_order_id) from None
-        raise
-    OrderLineItem.objects.bulk_create(
+    if not tenant_order_id:
+        order.save(force_insert=True)
+    else:
+        try:
+            # A savepoint: the partial unique index catches the race the check above cannot.
+            with transaction.atomic():
+                order.save(force_insert=True)
+        except IntegrityError as error:
+            if "unique_active_tenant_order_id" in str(error):
+                raise _tenant_order_id_taken(tenant_order_id) from None
+            raise
+    lines = OrderLineItem.objects.bulk_create(
         OrderLineItem(
             order=order,
             position=position,
@@ -139,7 +143,8 @@ def create_order(data, *, user=None, status=OrderStatus.OPEN, promise_valid_unti
         )
         for position, line in enumerate(data["orderLineItems"])
     )
-    order = get_order(order.id)
+    # Rendered from what was just written, as a re-read would return it (lines by position).
+    order._prefetched_objects_cache = {"order_line_items": lines}
     if status == OrderStatus.PROMISED:
         # The promise flow reports DELIVERY_PROMISE_CREATED, and ORDER_CREATED_FROM_PROMISE
         # when it is confirmed: a promise is not yet an order the shop placed.

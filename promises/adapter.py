@@ -3,7 +3,7 @@
 A bounded number of queries whatever the network size (no N+1): the routing configuration,
 facility references, listings, availability (inventory.selectors.availability), facilities,
 carrier connections with their carriers, country-service mappings, and — only when a facility
-has a daily order capacity — today's orders per facility.
+has a daily order capacity — today's order counter per facility.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import time
 
 from django.conf import settings
 from django.db import connection as database
-from django.db.models import Count
 from django.utils import timezone
 
 from config.errors import InvalidInput
@@ -24,10 +23,10 @@ from inventory.models import (
     CarrierStatus,
     Facility,
     FacilityCarrierConnection,
+    FacilityDailyOrders,
     Listing,
     ListingStatus,
     OutOfStockBehaviour,
-    Reservation,
 )
 from inventory.selectors import as_uuid, availability, resolve_facility_ids
 from promises.models import RoutingConfiguration as StoredRoutingConfiguration
@@ -336,20 +335,16 @@ def _convert_facilities(rows, now) -> dict[str, types.Facility]:
 
 
 def _remaining_capacities(limited, now) -> dict:
-    """{facility id: daily order capacity minus the orders holding reservations created there
-    today}, for `limited` = {facility id: capacity}."""
+    """{facility id: daily order capacity minus the orders counted there today (UTC)}, for
+    `limited` = {facility id: capacity} (inventory.models.FacilityDailyOrders)."""
     if not limited:
         return {}
-    start_of_day = now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     used = {
         str(facility_id): orders
-        for facility_id, orders in Reservation.objects.filter(
+        for facility_id, orders in FacilityDailyOrders.objects.filter(
             facility_id__in=[as_uuid(facility_id) for facility_id in limited],
-            created__gte=start_of_day,
-        )
-        .values("facility_id")
-        .annotate(orders=Count("order_line_item__order", distinct=True))
-        .values_list("facility_id", "orders")
+            day=now.astimezone(dt.UTC).date(),
+        ).values_list("facility_id", "orders")
     }
     return {
         facility_id: capacity - used.get(facility_id, 0)

@@ -2,13 +2,14 @@
 
 import json
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from config.errors import InvalidInput, VersionConflict
@@ -20,9 +21,11 @@ from inventory.services import (
     Allocation,
     InsufficientStock,
     PromiseExpired,
+    count_facility_orders,
     extend_order_reservations,
     make_order_reservations_permanent,
     reserve_stock,
+    uncount_facility_orders,
 )
 from orders.fields import format_wire_datetime, parse_wire_datetime
 from orders.models import Order, OrderStatus
@@ -232,12 +235,20 @@ def _release_batch_postgresql(now, batch_size):
             return 0
         cursor.execute(
             f"""
-            DELETE FROM {reservation_table} AS r
-            USING {line_table} AS l
-            WHERE r.order_line_item_id = l.id AND l.order_id = ANY(%s::uuid[])
+            WITH deleted AS (
+                DELETE FROM {reservation_table} AS r
+                USING {line_table} AS l
+                WHERE r.order_line_item_id = l.id AND l.order_id = ANY(%s::uuid[])
+                RETURNING r.facility_id, l.order_id, r.created
+            )
+            SELECT facility_id, (created AT TIME ZONE 'UTC')::date, COUNT(DISTINCT order_id)
+            FROM deleted GROUP BY 1, 2
             """,
             [order_ids],
         )
+        expired_orders_by_facility_day = {
+            (facility_id, day): orders for facility_id, day, orders in cursor.fetchall()
+        }
         cursor.execute(
             f"""
             UPDATE {order_table}
@@ -250,6 +261,7 @@ def _release_batch_postgresql(now, batch_size):
             [OrderStatus.CANCELLED, timezone.now(), json.dumps([_status_reason()]), order_ids],
         )
     record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, order_ids)
+    uncount_facility_orders(expired_orders_by_facility_day)  # last: short counter locks
     return len(order_ids)
 
 
@@ -263,7 +275,14 @@ def _release_batch_portable(now, batch_size):
     if not orders:
         return 0
     order_ids = [order.id for order in orders]
-    Reservation.objects.filter(order_line_item__order_id__in=order_ids).delete()
+    reservations = Reservation.objects.filter(order_line_item__order_id__in=order_ids)
+    expired_orders_by_facility_day = Counter(
+        (facility_id, day)
+        for facility_id, day, _ in reservations.annotate(day=TruncDate("created", tzinfo=UTC))
+        .values_list("facility_id", "day", "order_line_item__order_id")
+        .distinct()
+    )
+    reservations.delete()
     for order in orders:
         Order.objects.filter(id=order.id, status=OrderStatus.PROMISED).update(
             status=OrderStatus.CANCELLED,
@@ -272,6 +291,7 @@ def _release_batch_portable(now, batch_size):
             last_modified=timezone.now(),
         )
     record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, order_ids)
+    uncount_facility_orders(expired_orders_by_facility_day)
     return len(orders)
 
 
@@ -367,16 +387,12 @@ def _refuse_after_lost_race(data, shortage):
     )
 
 
-def _store_routing_decision(order, decision, routing_request):
-    """Keep the wire SourcingOption with the order, so staff can later see why it was placed
+def _rendered_routing_decision(decision, routing_request):
+    """The wire SourcingOption, kept with the order so staff can later see why it was placed
     where it was (the back office renders `extra["sourcingOption"]`)."""
     from promises.sourcing import sourcing_option
 
-    rendered = json.loads(
-        json.dumps(sourcing_option(decision, routing_request), cls=DjangoJSONEncoder)
-    )
-    order.extra = {**(order.extra or {}), "sourcingOption": rendered}
-    Order.objects.filter(pk=order.pk).update(extra=order.extra)
+    return json.loads(json.dumps(sourcing_option(decision, routing_request), cls=DjangoJSONEncoder))
 
 
 def create_delivery_promise(data, *, user=None, now=None):
@@ -399,6 +415,7 @@ def create_delivery_promise(data, *, user=None, now=None):
     for attempt in (1, 2):
         routing_request, decision = _route(data, now)
         _refuse_unassignable(data, routing_request, decision)
+        routing_decision = {"sourcingOption": _rendered_routing_decision(decision, routing_request)}
         try:
             with transaction.atomic():
                 order = create_order(
@@ -406,6 +423,7 @@ def create_delivery_promise(data, *, user=None, now=None):
                     user=user,
                     status=OrderStatus.PROMISED,
                     promise_valid_until=valid_until,
+                    extra=routing_decision,
                 )
                 lines = list(order.order_line_items.all())
                 line_ids = {str(position): line.id for position, line in enumerate(lines)}
@@ -424,8 +442,12 @@ def create_delivery_promise(data, *, user=None, now=None):
                     reserve_stock(
                         allocations, valid_until=valid_until, now=now if clock_given else None
                     )
-                _store_routing_decision(order, decision, routing_request)
                 record_order_event(EventName.DELIVERY_PROMISE_CREATED, order)
+                # Last write of the transaction: its counter rows are locked only until commit.
+                count_facility_orders(
+                    {allocation.facility_id for allocation in allocations},
+                    day=timezone.now().astimezone(UTC).date(),
+                )
                 return DeliveryPromise(order, decision, routing_request, valid_until)
         except InsufficientStock as shortage:
             if attempt == 2:
