@@ -62,16 +62,20 @@ def record_event(event_name, payload):
     return events[0] if events else None
 
 
-def record_events(event_name, payloads):
+def record_events(event_name, payloads, *, subscribed=None):
     """`record_event` for many payloads of one event name, in one INSERT.
 
     An event goes to the subscriptions that exist when it happens, so with none there is
     nothing to write: one indexed SELECT, and `payloads` (may be a lazy iterable) is never
     consumed — busy paths such as the expiry sweep pay nothing for events nobody wants.
+    A caller that read the subscribed events moments ago in the same request (the checkout)
+    passes `subscribed` and saves the SELECT.
     """
     if event_name not in EventName.values:
         raise ValueError(f"Unknown event {event_name!r}")
-    if not Subscription.objects.filter(event=event_name).exists():
+    if subscribed is None:
+        subscribed = Subscription.objects.filter(event=event_name).exists()
+    if not subscribed:
         return []
     events = OutboxEvent.objects.bulk_create(
         OutboxEvent(event=EventName(event_name), payload=_frozen(payload)) for payload in payloads
@@ -86,11 +90,14 @@ def _frozen(payload):
     return json.loads(json.dumps(payload, cls=JSONEncoder))
 
 
-def record_order_event(event_name, order):
+def record_order_event(event_name, order, *, subscribed=None):
     """Record an event whose payload is the order as the API renders it (prefetch its line
     items); returns the order, so a service can end with
-    `return record_order_event(EventName.X, get_order(order.id))`."""
-    record_events(event_name, (payloads.order_payload(item) for item in [order]))
+    `return record_order_event(EventName.X, get_order(order.id))`. See `record_events` for
+    `subscribed`."""
+    record_events(
+        event_name, (payloads.order_payload(item) for item in [order]), subscribed=subscribed
+    )
     return order
 
 

@@ -193,9 +193,11 @@ def _carrier_service(mapping: CarrierCountryServiceMapping) -> types.CarrierServ
     )
 
 
-# The network (facilities, carriers, connections, country-service mappings) changes rarely and
-# is read on every checkout, so each process keeps it converted. One cheap query per checkout
-# (`_network_stamp`) tells whether anything changed; the TTL also catches writes that bypass
+# The network (facilities, carriers, connections, country-service mappings) and the routing
+# configuration change rarely and are read on every checkout, so each process keeps them
+# converted. One cheap query per checkout (`checkout_snapshot`) tells whether anything changed
+# and, in the same round trip, reads the small settings a checkout needs fresh (the promise
+# duration, which events have subscribers). The TTL also catches writes that bypass
 # `version`/`last_modified` (raw SQL, bulk tools).
 NETWORK_CACHE_SECONDS = 60
 _network_cache: dict = {}
@@ -205,49 +207,79 @@ NETWORK_TABLES = (
     "inventory_facilitycarrierconnection",
     "inventory_carrier",
     "inventory_carriercountryservicemapping",
+    "promises_routingconfiguration",
 )
 # Row count, sum of versions and latest change per table: any insert, delete or edit moves it.
-NETWORK_STAMP_SQL = "SELECT " + ", ".join(
+NETWORK_STAMP_SQL = ", ".join(
     f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || CAST(COALESCE(SUM(version), 0) AS TEXT) || '/' "
     f"|| COALESCE(CAST(MAX(last_modified) AS TEXT), '') FROM {table})"
     for table in NETWORK_TABLES
 )
+SETTINGS_SQL = (
+    "(SELECT invalid_after_time FROM promises_promisesconfiguration WHERE id = 1), "
+    "(SELECT {aggregate} FROM (SELECT DISTINCT event FROM events_subscription) AS subscribed)"
+)
 
 
-def _network_stamp():
-    with database.cursor() as cursor:
-        cursor.execute(NETWORK_STAMP_SQL)
-        return (database.alias, database.settings_dict["NAME"], *cursor.fetchone())
+@dataclasses.dataclass(frozen=True)
+class CheckoutSnapshot:
+    """What a checkout reads besides stock, in one query: the converted network, the routing
+    configuration, the stored promise duration (None: never configured) and the events that
+    have at least one subscription."""
+
+    facilities: dict  # {facility id: routing Facility without capacity}
+    capacities: dict  # {facility id: daily order capacity}
+    routing_configuration: types.RoutingConfiguration
+    invalid_after_time: str | None
+    subscribed_events: frozenset
 
 
 def clear_network_cache():
     _network_cache.clear()
 
 
-def _network(now):
-    """({facility id: routing Facility without capacity}, {facility id: daily capacity})
-    for the whole network, rebuilt only when the network changed."""
-    key = (_network_stamp(), now.year)
+def checkout_snapshot(now=None) -> CheckoutSnapshot:
+    now = now or timezone.now()
+    aggregate = (
+        "string_agg(event, ',')" if database.vendor == "postgresql" else "group_concat(event)"
+    )
+    with database.cursor() as cursor:
+        cursor.execute(f"SELECT {NETWORK_STAMP_SQL}, {SETTINGS_SQL.format(aggregate=aggregate)}")
+        *stamp, invalid_after_time, subscribed = cursor.fetchone()
+    key = (database.alias, database.settings_dict["NAME"], *stamp, now.year)
     cached = _network_cache.get("network")
     if cached and cached[0] == key and time.monotonic() - cached[1] < NETWORK_CACHE_SECONDS:
-        return cached[2]
-    rows = list(Facility.objects.order_by("id"))
-    facilities = _convert_facilities(rows, now)
-    capacities = {
-        str(row.id): row.daily_order_capacity
-        for row in rows
-        if row.daily_order_capacity is not None
-    }
-    _network_cache["network"] = (key, time.monotonic(), (facilities, capacities))
-    return facilities, capacities
+        facilities, capacities, configuration = cached[2]
+    else:
+        rows = list(Facility.objects.order_by("id"))
+        facilities = _convert_facilities(rows, now)
+        capacities = {
+            str(row.id): row.daily_order_capacity
+            for row in rows
+            if row.daily_order_capacity is not None
+        }
+        configuration = routing_configuration()
+        _network_cache["network"] = (
+            key,
+            time.monotonic(),
+            (facilities, capacities, configuration),
+        )
+    return CheckoutSnapshot(
+        facilities=facilities,
+        capacities=capacities,
+        routing_configuration=configuration,
+        invalid_after_time=invalid_after_time,
+        subscribed_events=frozenset(subscribed.split(",")) if subscribed else frozenset(),
+    )
 
 
-def load_facilities(facility_ids, *, now) -> dict[str, types.Facility]:
+def load_facilities(facility_ids, *, now, snapshot=None) -> dict[str, types.Facility]:
     """{facility id (str): routing Facility}: the cached network plus today's capacity."""
     wanted = {str(facility_id) for facility_id in facility_ids}
     if not wanted:
         return {}
-    network, capacities = _network(now)
+    snapshot = snapshot or checkout_snapshot(now)
+    network, capacities = snapshot.facilities, snapshot.capacities
     limited = {
         facility_id: capacities[facility_id] for facility_id in wanted if facility_id in capacities
     }
@@ -400,7 +432,9 @@ def _level(value) -> float:
     return level
 
 
-def build_routing_request(data, *, now=None, resource_investment=None) -> types.RoutingRequest:
+def build_routing_request(
+    data, *, now=None, resource_investment=None, snapshot=None
+) -> types.RoutingRequest:
     """The engine input for a wire order (`PromiseRequest` / `OrderForSourcingOptionsRequest`
     shape, already validated): `orderLineItems`, `consumer.addresses`, `deliveryPreferences`,
     and `additionalInfo.resourceInvestment.level` unless `resource_investment` is given.
@@ -453,7 +487,8 @@ def build_routing_request(data, *, now=None, resource_investment=None) -> types.
         references = list(preselected)
     resolved = resolve_facility_ids(references) if references else {}
 
-    configuration = routing_configuration()
+    snapshot = snapshot or checkout_snapshot(now)
+    configuration = snapshot.routing_configuration
     listings = Listing.objects.filter(
         tenant_article_id__in=articles,
         status=ListingStatus.ACTIVE,
@@ -489,7 +524,7 @@ def build_routing_request(data, *, now=None, resource_investment=None) -> types.
     facility_ids = {as_uuid(facility_id) for facility_id, _ in stock} | {
         as_uuid(facility_id) for facility_id in extra_ids
     }
-    facilities = load_facilities(facility_ids - {None}, now=now)
+    facilities = load_facilities(facility_ids - {None}, now=now, snapshot=snapshot)
     return types.RoutingRequest(
         lines=tuple(
             types.OrderLine(line_id, article, quantity, article in backorderable)

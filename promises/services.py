@@ -326,12 +326,13 @@ class DeliveryPromise:
     valid_until: datetime
 
 
-def _promise_valid_until(data, now):
+def _promise_valid_until(data, now, configured_duration):
     """The client's `promisesOptions.validUntil` (1 minute to 8 hours ahead), else now plus the
-    configured duration."""
+    configured duration (`invalidAfterTime`; None when never configured: the default)."""
     options = data.get("promisesOptions")
     if not options:
-        return now + promise_duration()
+        default = PromisesConfiguration._meta.get_field("invalid_after_time").default
+        return now + parse_promise_duration(configured_duration or default)
     valid_until = parse_wire_datetime(options["validUntil"])
     if not now + MIN_CLIENT_VALIDITY <= valid_until <= now + MAX_CLIENT_VALIDITY:
         raise InvalidInput(
@@ -348,12 +349,12 @@ def _requested_by_article(data):
     return requested
 
 
-def _route(data, now):
-    """Run the engine on a fresh read of the network and availability (no locks held)."""
+def _route(data, now, snapshot):
+    """Run the engine on a fresh read of availability (no locks held)."""
     from promises.adapter import build_routing_request
     from routing import solve
 
-    routing_request = build_routing_request(data, now=now)
+    routing_request = build_routing_request(data, now=now, snapshot=snapshot)
     return routing_request, solve(routing_request)
 
 
@@ -403,9 +404,12 @@ def create_delivery_promise(data, *, user=None, now=None):
     availability under the lock). If another checkout took the stock in between, the cart is
     routed once more on fresh availability; a second loss is a 400.
     """
+    from promises.adapter import checkout_snapshot
+
     clock_given = now is not None
     now = now or timezone.now()
-    valid_until = _promise_valid_until(data, now)
+    snapshot = checkout_snapshot(now)
+    valid_until = _promise_valid_until(data, now, snapshot.invalid_after_time)
     order_data = {
         **{key: value for key, value in data.items() if key != "additionalInfo"},
         "promisesOptions": {"validUntil": _wire_datetime(valid_until)},
@@ -413,7 +417,7 @@ def create_delivery_promise(data, *, user=None, now=None):
     order_data.pop("status", None)
 
     for attempt in (1, 2):
-        routing_request, decision = _route(data, now)
+        routing_request, decision = _route(data, now, snapshot)
         _refuse_unassignable(data, routing_request, decision)
         routing_decision = {"sourcingOption": _rendered_routing_decision(decision, routing_request)}
         try:
@@ -442,7 +446,11 @@ def create_delivery_promise(data, *, user=None, now=None):
                     reserve_stock(
                         allocations, valid_until=valid_until, now=now if clock_given else None
                     )
-                record_order_event(EventName.DELIVERY_PROMISE_CREATED, order)
+                record_order_event(
+                    EventName.DELIVERY_PROMISE_CREATED,
+                    order,
+                    subscribed=EventName.DELIVERY_PROMISE_CREATED in snapshot.subscribed_events,
+                )
                 # Last write of the transaction: its counter rows are locked only until commit.
                 count_facility_orders(
                     {allocation.facility_id for allocation in allocations},

@@ -18,8 +18,8 @@ def steal_after_routing(stocks_to_take, rounds):
     original = services._route
     calls = []
 
-    def route(data, now):
-        routing_request, decision = original(data, now)
+    def route(data, now, snapshot):
+        routing_request, decision = original(data, now, snapshot)
         calls.append(decision)
         if len(calls) <= rounds:
             for allocation in decision.allocations:
