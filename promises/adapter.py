@@ -23,12 +23,14 @@ from inventory.models import (
     CarrierStatus,
     Facility,
     FacilityCarrierConnection,
-    FacilityDailyOrders,
-    Listing,
-    ListingStatus,
-    OutOfStockBehaviour,
 )
-from inventory.selectors import as_uuid, availability, resolve_facility_ids
+from inventory.selectors import (
+    as_uuid,
+    availability,
+    backorderable_articles,
+    facility_orders_on,
+    resolve_facility_ids,
+)
 from promises.models import RoutingConfiguration as StoredRoutingConfiguration
 from routing import types
 
@@ -54,7 +56,6 @@ COUNTRY_TIME_ZONES = {
     "NO": "Europe/Oslo",
     "FI": "Europe/Helsinki",
 }
-BACKORDER_BEHAVIOURS = frozenset({OutOfStockBehaviour.BACKORDER})
 
 
 # ---------------------------------------------------------------- configuration
@@ -368,18 +369,12 @@ def _convert_facilities(rows, now) -> dict[str, types.Facility]:
 
 def _remaining_capacities(limited, now) -> dict:
     """{facility id: daily order capacity minus the orders counted there today (UTC)}, for
-    `limited` = {facility id: capacity} (inventory.models.FacilityDailyOrders)."""
+    `limited` = {facility id: capacity}."""
     if not limited:
         return {}
-    used = {
-        str(facility_id): orders
-        for facility_id, orders in FacilityDailyOrders.objects.filter(
-            facility_id__in=[as_uuid(facility_id) for facility_id in limited],
-            day=now.astimezone(dt.UTC).date(),
-        ).values_list("facility_id", "orders")
-    }
+    used = facility_orders_on(now.astimezone(dt.UTC).date(), limited)
     return {
-        facility_id: capacity - used.get(facility_id, 0)
+        facility_id: capacity - used.get(as_uuid(facility_id), 0)
         for facility_id, capacity in limited.items()
     }
 
@@ -489,12 +484,7 @@ def build_routing_request(
 
     snapshot = snapshot or checkout_snapshot(now)
     configuration = snapshot.routing_configuration
-    listings = Listing.objects.filter(
-        tenant_article_id__in=articles,
-        status=ListingStatus.ACTIVE,
-        out_of_stock_behaviour__in=BACKORDER_BEHAVIOURS,
-    ).values_list("tenant_article_id", flat=True)
-    backorderable = set(listings)
+    backorderable = backorderable_articles(articles)
     levels = availability(articles, now=now)
     stock = {
         (str(facility_id), article): level.available

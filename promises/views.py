@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.serializers import validated_data
 from promises import services
 from promises.idempotency import idempotent
 from promises.serializers import (
@@ -40,9 +41,8 @@ class DeliveryPromiseView(APIView):
     def post(self, request):
         if not isinstance(request.data, dict):
             raise serializers.ValidationError("The request body must be a JSON object.")
-        serializer = PromiseRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        promise = services.create_delivery_promise(serializer.validated_data, user=request.user)
+        data = validated_data(PromiseRequestSerializer, request.data)
+        promise = services.create_delivery_promise(data, user=request.user)
         location = request.build_absolute_uri(reverse("order-detail", args=[promise.order.id]))
         return Response(
             delivery_promise_response(promise), status=201, headers={"Location": location}
