@@ -162,6 +162,23 @@ def server_cpu_seconds(server):
     return total / ticks
 
 
+def postgres_cpu_seconds():
+    """User + system CPU seconds of every PostgreSQL process so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name, rest = (entry / "stat").read_text().split(")", 1)
+        except OSError:
+            continue
+        if name.endswith("(postgres"):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def stop_server(server):
     os.killpg(server.pid, signal.SIGTERM)
     try:
@@ -453,11 +470,24 @@ def main():
     try:
         closed_loop(url, token, articles, 4, 3)  # warm-up: connections, imports, caches
         cpu_before = server_cpu_seconds(server)
+        postgres_before, clients_before = postgres_cpu_seconds(), time.process_time()
         recorder, elapsed = closed_loop(url, token, articles, args.clients, args.duration)
         cpu = server_cpu_seconds(server) - cpu_before
+        postgres_cpu = postgres_cpu_seconds() - postgres_before
+        clients_cpu = time.process_time() - clients_before
         results["throughput"], _ = report("normal", recorder, elapsed)
         requests_done = len(recorder.latencies)
         results["server_cpu_ms_per_promise"] = cpu * 1000 / max(requests_done, 1)
+        print(
+            "CPU per promise: gunicorn {:.1f} ms, PostgreSQL {:.1f} ms, load clients {:.1f} ms; "
+            "machine busy {:.0%} of {} cores".format(
+                results["server_cpu_ms_per_promise"],
+                postgres_cpu * 1000 / max(requests_done, 1),
+                clients_cpu * 1000 / max(requests_done, 1),
+                (cpu + postgres_cpu + clients_cpu) / elapsed / os.cpu_count(),
+                os.cpu_count(),
+            )
+        )
         print(
             f"server CPU (gunicorn workers) {results['server_cpu_ms_per_promise']:.1f} ms per "
             f"promise: {os.cpu_count()} cores saturated by gunicorn alone would give at most "
