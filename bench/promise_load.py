@@ -145,38 +145,31 @@ def start_server(database, port, workers, threads):
     raise SystemExit("gunicorn did not start")
 
 
-def server_cpu_seconds(server):
-    """User + system CPU seconds of the gunicorn master and its workers so far (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
+def _cpu_seconds(counts):
+    """User + system CPU seconds so far of the processes for which `counts(pid, name, parent)`
+    is true (Linux /proc)."""
     total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            name, rest = (entry / "stat").read_text().rsplit(")", 1)
         except OSError:
             continue
-        pid, parent = int(entry.name), int(fields[1])
-        if pid == server.pid or parent == server.pid:
+        fields = rest.split()
+        if counts(int(entry.name), name.split("(", 1)[1], int(fields[1])):
             total += int(fields[11]) + int(fields[12])
-    return total / ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(server):
+    """CPU seconds of the gunicorn master and its workers so far."""
+    return _cpu_seconds(lambda pid, name, parent: server.pid in (pid, parent))
 
 
 def postgres_cpu_seconds():
-    """User + system CPU seconds of every PostgreSQL process so far (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            name, rest = (entry / "stat").read_text().split(")", 1)
-        except OSError:
-            continue
-        if name.endswith("(postgres"):
-            fields = rest.split()
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+    """CPU seconds of every PostgreSQL process so far (the server and its backends)."""
+    return _cpu_seconds(lambda pid, name, parent: name == "postgres")
 
 
 def stop_server(server):
