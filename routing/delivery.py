@@ -101,6 +101,22 @@ def estimate_shipment(
     picking_start = next_picking_start(facility, now)
     if picking_start is None:
         return None
+    return estimate_from_picking_start(
+        facility, now, picking_start, cutoff_hour, cutoff_minute, min_transit_days, max_transit_days
+    )
+
+
+def estimate_from_picking_start(
+    facility: Facility,
+    now: dt.datetime,
+    picking_start: dt.datetime,
+    cutoff_hour: int,
+    cutoff_minute: int,
+    min_transit_days: int,
+    max_transit_days: int,
+) -> DeliveryEstimate:
+    """`estimate_shipment` given `next_picking_start(facility, now)` (not None), so that a
+    caller estimating several carriers of one schedule looks the picking start up once."""
     ready_at = picking_start + dt.timedelta(minutes=facility.fulfillment_process_buffer)
     ship_date, latest_picking_start = ship_date_for(facility, ready_at, cutoff_hour, cutoff_minute)
     latest_picking_start = max(latest_picking_start, picking_start)

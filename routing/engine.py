@@ -20,11 +20,13 @@ the same output and a larger budget only continues the smaller one's search.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import gc
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 from . import delivery
 from .types import (
@@ -75,6 +77,7 @@ CALL_WORK_UNITS = 6
 # Greedy: how many ranked candidates it considers when adding a facility for missing stock.
 GREEDY_POOL = 48
 EPSILON = 1e-9
+_MISSING = object()
 
 RATING_TITLES = {
     RATING_GEO_DISTANCE: "Geo distance",
@@ -156,6 +159,10 @@ class Problem:
     pickup: Facility | None
     excluded: dict[str, str] = field(default_factory=dict)
     failure_reason: str | None = None
+    # Stock rows of facilities that passed the fences but were left out of `candidates` because
+    # the greedy cannot reach them (`build_problem(..., greedy_only=True)`); they still count
+    # as eligible stock when explaining a shortage.
+    pruned: list[list[int]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- building the problem
@@ -189,76 +196,51 @@ def _carrier_options(request: RoutingRequest, facility: Facility, target: str, c
             yield connection, service
 
 
-def _route(request, facility, target, dest_country, pickup, weights, estimates):
-    """Best carrier option of `facility` towards the destination (or the pickup store):
-    (carrier, estimate, collect target time, delivery-time metric in days, cost, currency,
-    per-set penalty of this facility alone).
-    Carrier None when no connection qualifies (the estimate then assumes one day's transit
-    and no cost, for when the carrier fence is off); None when the facility cannot pick."""
+def _option(
+    request, facility, picking_start, schedule, connection, service, pickup, weights, estimates
+):
+    """(score, route) of `facility` shipping with `service` of `connection` (see `_route`); the
+    lowest score is the facility's route. Score None when the option cannot serve a collect."""
     now = request.now
-    today = now.date()
-    preferred = request.preferred_carrier_keys
-    best = None
-    for connection, service in _carrier_options(request, facility, target, dest_country):
-        key = (
-            facility.timezone,
-            id(facility.picking_times),
-            id(facility.closing_days),
-            facility.fulfillment_process_buffer,
+    key = (
+        schedule,
+        facility.fulfillment_process_buffer,
+        connection.cutoff_hour,
+        connection.cutoff_minute,
+        service.min_transit_days,
+        service.max_transit_days,
+    )
+    estimate = estimates.get(key)
+    if estimate is None:
+        estimate = estimates[key] = delivery.estimate_from_picking_start(
+            facility,
+            now,
+            picking_start,
             connection.cutoff_hour,
             connection.cutoff_minute,
             service.min_transit_days,
             service.max_transit_days,
         )
-        if key in estimates:
-            estimate = estimates[key]
-        else:
-            estimate = estimates[key] = delivery.estimate_shipment(
-                facility,
-                now,
-                connection.cutoff_hour,
-                connection.cutoff_minute,
-                service.min_transit_days,
-                service.max_transit_days,
-            )
-        if estimate is None:
-            return None
-        target_time = None
-        if pickup is not None:
-            target_time = delivery.transfer_arrival_target(
-                pickup, estimate.latest_delivery_date, now
-            )
-            if target_time is None:
-                continue
-            days = (target_time.date() - today).days
-        else:
-            days = estimate.max_delivery_days
-        cost = service.cost or 0.0
-        score = (
-            # `preferredCarriers` is a preference: used where the facility has one, never a fence.
-            bool(preferred) and connection.carrier_key not in preferred,
-            weights.fixed(weights.free_parcels, cost, days),
-            days,
-            cost,
-            connection.carrier_key,
-            service.product_category,
-            service.min_transit_days,
-        )
-        if best is None or score < best[0]:
-            best = (score, connection, service, estimate, target_time, days)
-    if best is None:
-        estimate = delivery.estimate_shipment(facility, now, 23, 59, 1, 1)
-        if estimate is None:
-            return None
-        if pickup is None:
-            days = max(estimate.max_delivery_days, 0)
-            return (None, estimate, None, days, 0.0, None, weights.fixed(1, 0.0, days))
+    target_time = None
+    if pickup is not None:
         target_time = delivery.transfer_arrival_target(pickup, estimate.latest_delivery_date, now)
         if target_time is None:
-            return None
-        days = max((target_time.date() - today).days, 0)
-        return (None, estimate, target_time, days, 0.0, None, weights.fixed(1, 0.0, days))
-    _, connection, service, estimate, target_time, days = best
+            return None, None
+        days = (target_time.date() - now.date()).days
+    else:
+        days = estimate.max_delivery_days
+    cost = service.cost or 0.0
+    preferred = request.preferred_carrier_keys
+    score = (
+        # `preferredCarriers` is a preference: used where the facility has one, never a fence.
+        bool(preferred) and connection.carrier_key not in preferred,
+        weights.fixed(weights.free_parcels, cost, days),
+        days,
+        cost,
+        connection.carrier_key,
+        service.product_category,
+        service.min_transit_days,
+    )
     carrier = CarrierChoice(
         carrier_id=connection.carrier_id,
         carrier_key=connection.carrier_key,
@@ -271,11 +253,150 @@ def _route(request, facility, target, dest_country, pickup, weights, estimates):
     )
     currency = service.currency if service.cost is not None else None
     days = max(days, 0)
-    cost = service.cost or 0.0
-    return (carrier, estimate, target_time, days, cost, currency, weights.fixed(1, cost, days))
+    return score, (
+        carrier,
+        estimate,
+        target_time,
+        days,
+        cost,
+        currency,
+        weights.fixed(1, cost, days),
+    )
 
 
-def build_problem(request: RoutingRequest) -> Problem:
+# A route with no qualifying carrier, for a shipping facility the carrier fence excludes anyway.
+_NO_CARRIER_ROUTE = (None, None, None, 0, 0.0, None, 0.0)
+
+
+def _route(request, facility, target, dest_country, pickup, weights, caches, check_carrier):
+    """Best carrier option of `facility` towards the destination (or the pickup store):
+    (carrier, estimate, collect target time, delivery-time metric in days, cost, currency,
+    per-set penalty of this facility alone).
+    Carrier None when no connection qualifies (the estimate then assumes one day's transit
+    and no cost, for when the carrier fence is off); None when the facility cannot pick.
+
+    `caches` = (picking starts, carrier options, options rated, estimates): dicts shared by the
+    facilities of one request, keyed by the identity of schedule, connection and service
+    objects, which the request keeps alive, so the keys stay valid for as long as the dicts."""
+    picking_starts, carrier_options, rated, estimates = caches
+    now = request.now
+    schedule = (facility.timezone, id(facility.picking_times), id(facility.closing_days))
+    picking_start = picking_starts.get(schedule, _MISSING)
+    if picking_start is _MISSING:
+        picking_start = picking_starts[schedule] = delivery.next_picking_start(facility, now)
+    if picking_start is None:
+        return None
+    options_key = (id(facility.carrier_connections), facility.country)
+    options = carrier_options.get(options_key)
+    if options is None:
+        options = carrier_options[options_key] = list(
+            _carrier_options(request, facility, target, dest_country)
+        )
+    if not options and pickup is None and check_carrier:
+        return _NO_CARRIER_ROUTE
+    buffer = facility.fulfillment_process_buffer
+    best = None
+    for connection, service in options:
+        key = (schedule, buffer, id(connection), id(service))
+        option = rated.get(key)
+        if option is None:
+            option = rated[key] = _option(
+                request,
+                facility,
+                picking_start,
+                schedule,
+                connection,
+                service,
+                pickup,
+                weights,
+                estimates,
+            )
+        score = option[0]
+        if score is not None and (best is None or score < best[0]):
+            best = option
+    if best is not None:
+        return best[1]
+    estimate = delivery.estimate_from_picking_start(facility, now, picking_start, 23, 59, 1, 1)
+    if pickup is None:
+        days = max(estimate.max_delivery_days, 0)
+        return (None, estimate, None, days, 0.0, None, weights.fixed(1, 0.0, days))
+    target_time = delivery.transfer_arrival_target(pickup, estimate.latest_delivery_date, now)
+    if target_time is None:
+        return None
+    days = max((target_time.date() - now.date()).days, 0)
+    return (None, estimate, target_time, days, 0.0, None, weights.fixed(1, 0.0, days))
+
+
+def _bounded_ratings(weights: Weights, *per_unit_weights: float) -> bool:
+    """Whether every rating penalty is non-negative and at most its weight, so that a
+    candidate's stand-alone objective lies in [BIG·m, BIG·m + BIG − 1] for m units missing."""
+    if not all(math.isfinite(w) and w >= 0 for w in per_unit_weights):
+        return False
+    return all(
+        math.isfinite(w) and w >= 0 and math.isfinite(threshold) and threshold > 0
+        for w, threshold in (
+            (weights.deliveries, weights.deliveries_threshold),
+            (weights.costs, weights.costs_threshold),
+            (weights.time, weights.time_threshold),
+        )
+    )
+
+
+_missing_units = itemgetter(0)
+
+
+def _greedy_contenders(problem: Problem, passed: list[tuple], keep: int) -> list[tuple]:
+    """The entries of `passed` — (units missing, facility, is pickup, route, stock row) — the
+    greedy can reach; the stock rows of the others go to `problem.pruned`.
+
+    Exact, not a heuristic: with bounded ratings (`_bounded_ratings`) a candidate missing m
+    units has a stand-alone objective in [BIG·m, BIG·m + BIG − 1], so one missing fewer units
+    always ranks first. The greedy takes the best-ranked candidate, then only looks at the
+    first GREEDY_POOL candidates in rank order, not yet chosen (fewer than max_sources), that
+    stock a missing article. A facility with, for every article it stocks, at least `keep` =
+    GREEDY_POOL + max_sources holders of that article missing fewer units than it is behind a
+    full pool whichever articles are missing: it is never looked at. Leaving it out keeps the
+    other candidates' order, so the greedy's answer is the same."""
+    if type(sum(map(_missing_units, passed))) is not int:
+        return passed  # fractional stock: no whole-unit gap between ranks
+    if problem.weights.big * problem.total_units >= 2.0**40:
+        return passed  # keep the gap of 1 far above rounding
+    order = sorted(passed, key=_missing_units)
+    # Per article: the most units a holder of it may miss and still be reachable.
+    limits = []
+    for article_index in range(len(problem.articles)):
+        seen = 0
+        limit = math.inf
+        for entry in order:
+            if entry[4][article_index] > 0:
+                seen += 1
+                if seen == keep:
+                    limit = entry[0]
+                    break
+        limits.append(limit)
+    # Everyone up to the lowest limit is reachable, no one beyond the highest.
+    first = bisect.bisect_right(order, min(limits), key=_missing_units)
+    last = bisect.bisect_right(order, max(limits), key=_missing_units)
+    kept = order[:first]
+    pruned = problem.pruned
+    for entry in order[first:last]:
+        missing = entry[0]
+        for units, limit in zip(entry[4], limits, strict=True):
+            if units > 0 and missing <= limit:
+                kept.append(entry)
+                break
+        else:
+            pruned.append(entry[4])
+    pruned.extend([entry[4] for entry in order[last:]])
+    return kept
+
+
+def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Problem:
+    """The candidates (facilities that pass the fences) with everything the search needs.
+
+    `greedy_only`: the problem is only for `greedy` (resource investment 0), which looks at the
+    best-ranked candidates only; facilities that cannot be among them are left out of
+    `candidates` (see `_greedy_contenders`). The greedy's answer is the same either way."""
     config = request.configuration
     articles: list[str] = []
     demand: list[int] = []
@@ -365,63 +486,79 @@ def build_problem(request: RoutingRequest) -> Problem:
     check_status = config.fence_active(FENCE_FACILITY_STATUS)
     check_service = config.fence_active(FENCE_FACILITY_SERVICE)
     check_carrier = config.fence_active(FENCE_CARRIER)
-    check_preselected = config.fence_active(FENCE_PRESELECTED_FACILITIES)
+    check_preselected = config.fence_active(FENCE_PRESELECTED_FACILITIES) and bool(allowed_sources)
     check_capacity = config.fence_active(FENCE_CAPACITY)
     complete_only = config.fence_active(FENCE_COMPLETE_STOCK) and max_sources == 1
-    estimates: dict[tuple, DeliveryEstimate | None] = {}
+    caches: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})
     routes: dict[tuple, tuple | None] = {}
     excluded = problem.excluded
+    article_count = len(articles)
     # Units available per facility and cart article; facilities absent stock nothing of it.
     stock_by_facility: dict[str, list[int]] = {}
-    if len(availability) <= len(request.facilities) * len(articles):
+    if len(availability) <= len(request.facilities) * article_count:
+        row_of = stock_by_facility.get
+        article_at = index_of.get
         for (facility_id, article), units in availability.items():
-            article_index = index_of.get(article)
+            article_index = article_at(article)
             if article_index is not None and units > 0:
-                row = stock_by_facility.get(facility_id)
+                row = row_of(facility_id)
                 if row is None:
-                    row = stock_by_facility[facility_id] = [0] * len(articles)
+                    row = stock_by_facility[facility_id] = [0] * article_count
                 row[article_index] = units
     else:
         for facility in request.facilities:
             row = [availability.get((facility.facility_id, article), 0) for article in articles]
             if any(units > 0 for units in row):
                 stock_by_facility[facility.facility_id] = [max(units, 0) for units in row]
+    dest_phi = dest_cos = dest_lambda = 0.0
     if has_destination_coordinates:
         dest_phi = math.radians(dest_lat)
         dest_cos = math.cos(dest_phi)
         dest_lambda = math.radians(dest_lon)
+    rate_distance = bool(distance_weight) and has_destination_coordinates
+    # Stock-balancing penalty per unit for small whole numbers of units available: the same
+    # expression as below, evaluated once per value instead of once per facility and article.
+    balancing: dict[int, float] = {}
+    if balancing_weight:
+        table_size = int(balancing_threshold) + 1 if balancing_threshold < 256 else 256
+        for units in range(table_size):
+            if units < balancing_threshold:
+                balancing[units] = balancing_weight * (1.0 - units / balancing_threshold)
     big = weights.big
     pickup_id = pickup.facility_id if pickup is not None else None
     radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+    stock_of = stock_by_facility.get
+    route_of = routes.get
+    balancing_of = balancing.get
+    add_candidate = problem.candidates.append
 
+    # Pass 1, every facility that stocks something of the cart: fences and route.
+    passed = []  # (units missing, facility, is pickup, route, stock row)
+    add_passed = passed.append
     for facility in request.facilities:
         facility_id = facility.facility_id
-        stocked = stock_by_facility.get(facility_id)
+        stocked = stock_of(facility_id)
         if stocked is None:
-            continue  # pruned: stocks nothing of this cart
-        is_pickup = facility_id == pickup_id
+            continue  # stocks nothing of this cart: not a candidate, not excluded
+        is_pickup = pickup_id is not None and facility_id == pickup_id
         if complete_only and any(units < need for units, need in zip(stocked, demand, strict=True)):
             excluded[facility_id] = FENCE_COMPLETE_STOCK
             continue
         if check_status and facility.status != ONLINE:
             excluded[facility_id] = FENCE_FACILITY_STATUS
             continue
-        capacity = facility.remaining_capacity
-        if check_capacity and capacity is not None and capacity <= 0:
-            excluded[facility_id] = FENCE_CAPACITY
-            continue
-        if (
-            check_preselected
-            and allowed_sources
-            and not is_pickup
-            and facility_id not in allowed_sources
-        ):
+        if check_capacity:
+            capacity = facility.remaining_capacity
+            if capacity is not None and capacity <= 0:
+                excluded[facility_id] = FENCE_CAPACITY
+                continue
+        if check_preselected and not is_pickup and facility_id not in allowed_sources:
             excluded[facility_id] = FENCE_PRESELECTED_FACILITIES
             continue
         if (
             check_service
-            and not is_pickup
             and facility.location_type == STORE
+            and not is_pickup
             and SHIP_FROM_STORE not in facility.services
         ):
             excluded[facility_id] = FENCE_FACILITY_SERVICE
@@ -446,18 +583,17 @@ def build_problem(request: RoutingRequest) -> Problem:
             # Facilities sharing schedule, country and connections share the outcome.
             # Identity keys: same objects, same content (the adapter shares equal ones).
             route_key = (
+                id(facility.carrier_connections),
+                id(facility.picking_times),
+                facility.fulfillment_process_buffer,
                 facility.country,
                 facility.timezone,
-                id(facility.picking_times),
                 id(facility.closing_days),
-                facility.fulfillment_process_buffer,
-                id(facility.carrier_connections),
             )
-            if route_key in routes:
-                route = routes[route_key]
-            else:
+            route = route_of(route_key, _MISSING)
+            if route is _MISSING:
                 route = routes[route_key] = _route(
-                    request, facility, target, dest_country, pickup, weights, estimates
+                    request, facility, target, dest_country, pickup, weights, caches, check_carrier
                 )
             if route is None:
                 excluded[facility_id] = FENCE_FACILITY_STATUS
@@ -465,7 +601,23 @@ def build_problem(request: RoutingRequest) -> Problem:
             if route[0] is None and check_carrier:
                 excluded[facility_id] = FENCE_CARRIER
                 continue
+        add_passed(
+            (total_units - sum(map(min, demand, stocked)), facility, is_pickup, route, stocked)
+        )
+
+    if (
+        greedy_only
+        and len(passed) > GREEDY_POOL + max_sources
+        and _bounded_ratings(
+            weights, distance_weight, balancing_weight, store_weight, warehouse_weight
+        )
+    ):
+        passed = _greedy_contenders(problem, passed, GREEDY_POOL + max_sources)
+
+    # Pass 2, the facilities that passed: distance, per-unit penalties, stand-alone objective.
+    for _, facility, is_pickup, route, stocked in passed:
         carrier, estimate, target_time, days, cost, currency, standalone = route
+        location_type = facility.location_type
 
         if is_pickup:
             distance = 0.0
@@ -478,27 +630,33 @@ def build_problem(request: RoutingRequest) -> Problem:
         else:
             distance = None
         per_unit = 0.0
-        if distance_weight and has_destination_coordinates:
+        if rate_distance:
             if distance is None or distance >= distance_threshold:
                 per_unit = distance_weight
             else:
                 per_unit = distance_weight * distance / distance_threshold
-        if store_weight and facility.location_type != STORE:
+        if store_weight and location_type != STORE:
             per_unit += store_weight
-        if warehouse_weight and facility.location_type != WAREHOUSE:
+        if warehouse_weight and location_type != WAREHOUSE:
             per_unit += warehouse_weight
-        unit_cost = []
+        # Per article: units it can give (capped at the demand) and the per-unit penalty.
         available = []
-        for units, need in zip(stocked, demand, strict=True):
+        unit_cost = []
+        for units, need in zip(stocked, demand, strict=False):  # equal lengths
             taken = units if units < need else need
             available.append(taken)
-            cost_here = per_unit
-            if balancing_weight and units < balancing_threshold:
-                cost_here += balancing_weight * (1.0 - units / balancing_threshold)
-            cost_here /= total_units
+            penalty = balancing_of(units)
+            if penalty is not None:
+                cost_here = (per_unit + penalty) / total_units
+            elif balancing_weight and units < balancing_threshold:  # not a small whole number
+                cost_here = (per_unit + balancing_weight * (1.0 - units / balancing_threshold)) / (
+                    total_units
+                )
+            else:
+                cost_here = per_unit / total_units
             unit_cost.append(cost_here)
             standalone += cost_here * taken + big * (need - taken)
-        problem.candidates.append(
+        add_candidate(
             Candidate(
                 facility,
                 is_pickup,
@@ -575,8 +733,11 @@ def evaluate(problem: Problem, members: list[Candidate]) -> float:
     return total
 
 
+_rank_key = attrgetter("standalone", "facility.facility_id")
+
+
 def rank_candidates(problem: Problem) -> None:
-    problem.candidates.sort(key=lambda c: (c.standalone, c.facility.facility_id))
+    problem.candidates.sort(key=_rank_key)
     for rank, candidate in enumerate(problem.candidates):
         candidate.rank = rank
 
@@ -933,6 +1094,9 @@ def _shortage_reason(problem: Problem, article_index: int) -> str:
     if not holders:
         return "No facility has this article available."
     eligible = sum(c.available[article_index] for c in problem.candidates)
+    if problem.pruned:
+        need = problem.demand[article_index]
+        eligible += sum(min(need, row[article_index]) for row in problem.pruned)
     if eligible == 0:
         fences: dict[str, int] = {}
         for facility_id in holders:
@@ -1063,10 +1227,11 @@ def solve(request: RoutingRequest) -> RoutingDecision:
 
 
 def _solve(request: RoutingRequest) -> RoutingDecision:
-    problem = build_problem(request)
+    level = float(request.resource_investment or 0.0)
+    problem = build_problem(request, greedy_only=level <= 0)
     if problem.failure_reason:
         problem.candidates = []
-    members, search = optimise(problem, float(request.resource_investment or 0.0))
+    members, search = optimise(problem, level)
     return build_decision(problem, members, search)
 
 
