@@ -795,17 +795,29 @@ class StockSerializer(serializers.Serializer):
     available = serializers.IntegerField()
 
     def to_representation(self, stock):
-        # Built directly: bulk upserts render 500 of these per request.
-        facility = {"facilityRef": str(stock.facility_id)}
+        # Built directly: bulk upserts render 500 of these per request. The rows of one batch
+        # share their facility and mostly their timestamps, so this instance (one rendering,
+        # one time zone) remembers what it rendered of those.
+        rendered = self.__dict__.setdefault("_rendered", {})
+        facility_ref = rendered.get(stock.facility_id)
+        if facility_ref is None:
+            facility_ref = rendered[stock.facility_id] = str(stock.facility_id)
+        created = rendered.get(stock.created)
+        if created is None:
+            created = rendered[stock.created] = iso_datetime(stock.created)
+        last_modified = rendered.get(stock.last_modified)
+        if last_modified is None:
+            last_modified = rendered[stock.last_modified] = iso_datetime(stock.last_modified)
+        facility = {"facilityRef": facility_ref}
         tenant_facility_id = getattr(stock, "tenant_facility_id", None)
         if tenant_facility_id:
             facility["tenantFacilityId"] = tenant_facility_id
         data = {
             "id": str(stock.id),
             "version": stock.version,
-            "created": iso_datetime(stock.created),
-            "lastModified": iso_datetime(stock.last_modified),
-            "facilityRef": str(stock.facility_id),
+            "created": created,
+            "lastModified": last_modified,
+            "facilityRef": facility_ref,
             "facility": facility,
             "tenantArticleId": stock.tenant_article_id,
             "value": stock.value,

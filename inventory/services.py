@@ -1,6 +1,7 @@
 """Writes to the inventory. Reservation writes lock stock rows through inventory.locking."""
 
 import datetime
+import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -12,7 +13,12 @@ from django.utils import timezone
 
 from config.errors import Conflict, InvalidInput, NotFound, VersionConflict
 from events.services import record_stock_event, record_stock_events
-from inventory.locking import lock_stocks, lock_stocks_by_ids, lock_stocks_of_order
+from inventory.locking import (
+    lock_stocks,
+    lock_stocks_by_ids,
+    lock_stocks_by_ids_and_keys,
+    lock_stocks_of_order,
+)
 from inventory.models import (
     Carrier,
     CarrierCountryServiceMapping,
@@ -27,6 +33,7 @@ from inventory.models import (
     Stock,
 )
 from inventory.selectors import (
+    UUID_ARRAY_SQL,
     active_reservations,
     as_uuid,
     get_carrier,
@@ -36,6 +43,7 @@ from inventory.selectors import (
     reserved_by_stock,
     resolve_facility,
     resolve_facility_ids,
+    uuid_array,
 )
 
 
@@ -715,9 +723,16 @@ def upsert_stocks(items, *, now=None):
 
     Items name a stock by `id` (optionally with `version`) or by facility + article. New
     facility/article pairs are inserted with `ON CONFLICT DO NOTHING` (in a fixed key order),
-    then every affected row is locked in id order and re-checked against active reservations:
-    a value below what reservations hold is refused, so an upsert racing a checkout can never
-    push `available` below zero. Returns [(stock, "CREATED" | "UPDATED" | "UNCHANGED")].
+    then every other affected row is locked in id order and re-checked against active
+    reservations: a value below what reservations hold is refused, so an upsert racing a
+    checkout can never push `available` below zero. Returns
+    [(stock, "CREATED" | "UPDATED" | "UNCHANGED")]: items by id first, then items by key, each
+    in request order.
+
+    A row this transaction inserted needs no lock and no reservation check: until the commit
+    no other transaction sees it (a concurrent insert of the same key waits for us), so it is
+    ours alone and nothing reserves it. Only existing rows, and keys a concurrent request
+    inserted first (their insert conflicted), are locked.
     """
     by_id = [item for item in items if item.get("id")]
     by_key = [item for item in items if not item.get("id")]
@@ -742,75 +757,149 @@ def upsert_stocks(items, *, now=None):
             )
         stock_ids[stock_id] = item
 
-    # Insert the rows that do not exist yet; ids generated here tell us which were ours.
-    new_rows, ids_to_lock = {}, set(stock_ids)
-    if keyed:
-        existing = {
-            (facility_id, article): stock_id
-            for stock_id, facility_id, article in Stock.objects.filter(
-                _keys_filter(keys)
-            ).values_list("id", "facility_id", "tenant_article_id")
-        }
-        ids_to_lock.update(existing.values())
-        timestamp = timezone.now()
-        for key, item in sorted(keyed, key=lambda pair: (str(pair[0][0]), pair[0][1])):
-            if key not in existing:
-                new_rows[key] = Stock(
-                    id=uuid.uuid4(),
-                    facility_id=key[0],
-                    tenant_article_id=key[1],
-                    value=item["value"],
-                    extra=item.get("extra", {}),
-                    created=timestamp,
-                    last_modified=timestamp,
-                )
-        if new_rows:
-            # An existing stock row implies its listing (deleting a listing deletes its stock),
-            # so only new rows need the listing check.
-            _require_listings(new_rows)
-            Stock.objects.bulk_create(list(new_rows.values()), ignore_conflicts=True)
-            # Ours, or a concurrent request's where it inserted the same key first.
-            ids_to_lock.update(
-                Stock.objects.filter(_keys_filter(new_rows)).values_list("id", flat=True)
-            )
-
-    locked = {stock.id: stock for stock in lock_stocks_by_ids(list(ids_to_lock))}
-    by_key_locked = {(s.facility_id, s.tenant_article_id): s for s in locked.values()}
+    timestamp = timezone.now()
+    # Inserts first, in one global key order, before any row lock is taken: an insert may
+    # wait for a concurrent insert of the same key, and holding locks while waiting could
+    # deadlock with a request locking in id order.
+    insert = _insert_new_stocks if connection.vendor == "postgresql" else _insert_new_stocks_generic
+    created, to_lock = insert(keyed, timestamp)
+    locked = {stock.id: stock for stock in lock_stocks_by_ids_and_keys(stock_ids, to_lock)}
     missing_ids = [str(stock_id) for stock_id in stock_ids if stock_id not in locked]
     if missing_ids:
         raise NotFound("Stock not found.", f"No stock with id {', '.join(missing_ids)}.")
+    by_key_locked = {(s.facility_id, s.tenant_article_id): s for s in locked.values()}
+    absent = [key for key in to_lock if key not in by_key_locked]
+    if absent:
+        _require_listings(absent)  # not inserted because not listed: 404
+        raise Conflict("Stock changed concurrently.", "A stock row was deleted meanwhile; retry.")
     reserved = reserved_by_stock(list(locked), now=now)
 
-    timestamp = timezone.now()
-    plan = [(stock_ids_item, locked[stock_id]) for stock_id, stock_ids_item in stock_ids.items()]
-    if any(key not in by_key_locked for key, _ in keyed):
-        raise Conflict("Stock changed concurrently.", "A stock row was deleted meanwhile; retry.")
-    plan += [(item, by_key_locked[key]) for key, item in keyed]
+    plan = [(item, locked[stock_id]) for stock_id, item in stock_ids.items()]
+    plan += [(item, created.get(key) or by_key_locked[key]) for key, item in keyed]
     results, changed = [], []
     for item, stock in plan:
-        created = new_rows.get((stock.facility_id, stock.tenant_article_id))
-        if created is not None and created.id == stock.id:
-            status = "CREATED"
+        if stock.id not in locked:
+            stock.reserved, stock.available = 0, stock.value
+            results.append((stock, "CREATED"))
+            continue
+        stock_reserved = reserved.get(stock.id, 0)
+        _check_version(stock, item.get("version"))
+        _refuse_below_reserved(stock, item["value"], stock_reserved)
+        extra = _apply_stock_extra(stock, item.get("extra"))
+        stock.original_extra = stock.extra
+        if stock.value == item["value"] and stock.extra == extra:
+            status = "UNCHANGED"
         else:
-            _check_version(stock, item.get("version"))
-            _refuse_below_reserved(stock, item["value"], reserved.get(stock.id, 0))
-            extra = _apply_stock_extra(stock, item.get("extra"))
-            stock.original_extra = stock.extra
-            if stock.value == item["value"] and stock.extra == extra:
-                status = "UNCHANGED"
-            else:
-                stock.value, stock.extra = item["value"], extra
-                stock.version += 1
-                stock.last_modified = timestamp
-                changed.append(stock)
-                status = "UPDATED"
-        stock.reserved = reserved.get(stock.id, 0)
-        stock.available = stock.value - stock.reserved
+            stock.value, stock.extra = item["value"], extra
+            stock.version += 1
+            stock.last_modified = timestamp
+            changed.append(stock)
+            status = "UPDATED"
+        stock.reserved, stock.available = stock_reserved, stock.value - stock_reserved
         results.append((stock, status))
     if changed:
         _write_stock_values(changed, timestamp)
     record_stock_events(stock for stock, status in results if status != "UNCHANGED")
     return results
+
+
+def _in_key_order(keyed):
+    return sorted(keyed, key=lambda pair: (str(pair[0][0]), pair[0][1]))
+
+
+def _insert_new_stocks(keyed, timestamp):
+    """PostgreSQL: insert every (key, item) whose article is listed at the facility, with
+    `ON CONFLICT DO NOTHING` in key order; `RETURNING id` tells which rows are ours.
+
+    Returns ({key: Stock} inserted by this transaction, [keys of rows that already existed,
+    were inserted by a concurrent request meanwhile, or are not listed]). Existing keys cost
+    one unique-index probe here, less than a separate query to find them first.
+    """
+    if not keyed:
+        return {}, []
+    keyed = _in_key_order(keyed)
+    ids = [uuid.uuid4() for _ in keyed]
+    extras = [item.get("extra") or {} for _, item in keyed]
+    if any(extras):
+        encoder = Stock._meta.get_field("extra").encoder
+        extra_sql = "(%s::text[])[new.position]::jsonb"
+        extra_params = [[json.dumps(extra, cls=encoder) if extra else "{}" for extra in extras]]
+    else:  # the usual bulk feed: no extra fields at all
+        extra_sql, extra_params = "'{}'::jsonb", []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO inventory_stock"
+            " (id, version, facility_id, tenant_article_id, value, extra, created, last_modified)"
+            f" SELECT new.id, 1, new.facility_id, new.article, new.value, {extra_sql}, %s, %s"
+            f" FROM unnest({UUID_ARRAY_SQL}, {UUID_ARRAY_SQL}, %s::varchar[], %s::integer[])"
+            " WITH ORDINALITY AS new(id, facility_id, article, value, position)"
+            # Stock exists only for listed articles (an unlisted key becomes a 404 later). A
+            # scalar subquery, not EXISTS: that one is planned as a hash join over every
+            # listing, this one as one index probe per row.
+            " WHERE (SELECT true FROM inventory_listing AS listing"
+            " WHERE listing.facility_id = new.facility_id"
+            " AND listing.tenant_article_id = new.article LIMIT 1)"
+            " ORDER BY new.position"
+            " ON CONFLICT (facility_id, tenant_article_id) DO NOTHING RETURNING id",
+            [
+                *extra_params,
+                timestamp,
+                timestamp,
+                uuid_array(ids),
+                uuid_array(key[0] for key, _ in keyed),
+                [key[1] for key, _ in keyed],
+                [item["value"] for _, item in keyed],
+            ],
+        )
+        inserted = {stock_id for (stock_id,) in cursor.fetchall()}
+    created, others = {}, []
+    for stock_id, ((facility_id, article), item), extra in zip(ids, keyed, extras, strict=True):
+        if stock_id in inserted:
+            created[(facility_id, article)] = Stock.from_db(
+                connection.alias,
+                None,
+                (stock_id, 1, facility_id, article, item["value"], extra, timestamp, timestamp),
+            )
+        else:
+            others.append((facility_id, article))
+    return created, others
+
+
+def _insert_new_stocks_generic(keyed, timestamp):
+    """`_insert_new_stocks` for databases without `RETURNING` from a conflicting insert (SQLite,
+    where a write transaction holds the whole database): insert the keys no row exists for,
+    then find out which rows are ours by their ids."""
+    if not keyed:
+        return {}, []
+    keys = [key for key, _ in keyed]
+    existing = set(
+        Stock.objects.filter(_keys_filter(keys)).values_list("facility_id", "tenant_article_id")
+    )
+    new_rows = {
+        key: Stock(
+            id=uuid.uuid4(),
+            facility_id=key[0],
+            tenant_article_id=key[1],
+            value=item["value"],
+            extra=item.get("extra", {}),
+            created=timestamp,
+            last_modified=timestamp,
+        )
+        for key, item in _in_key_order(keyed)
+        if key not in existing
+    }
+    if new_rows:
+        # An existing stock row implies its listing (deleting a listing deletes its stock),
+        # so only new rows need the listing check.
+        _require_listings(new_rows)
+        Stock.objects.bulk_create(list(new_rows.values()), ignore_conflicts=True)
+        ours = set(
+            Stock.objects.filter(id__in=[stock.id for stock in new_rows.values()]).values_list(
+                "id", flat=True
+            )
+        )
+        new_rows = {key: stock for key, stock in new_rows.items() if stock.id in ours}
+    return new_rows, [key for key in keys if key not in new_rows]
 
 
 def _write_stock_values(stocks, timestamp):
@@ -828,11 +917,11 @@ def _write_stock_values(stocks, timestamp):
                 cursor.execute(
                     "UPDATE inventory_stock AS stock"
                     " SET value = new.value, version = new.version, last_modified = %s"
-                    " FROM unnest(%s::uuid[], %s::integer[], %s::integer[])"
+                    f" FROM unnest({UUID_ARRAY_SQL}, %s::integer[], %s::integer[])"
                     " AS new(id, value, version) WHERE stock.id = new.id",
                     [
                         timestamp,
-                        [stock.id for stock in plain],
+                        uuid_array(stock.id for stock in plain),
                         [stock.value for stock in plain],
                         [stock.version for stock in plain],
                     ],
@@ -840,12 +929,16 @@ def _write_stock_values(stocks, timestamp):
     plain_ids = {stock.id for stock in plain}
     rest = [stock for stock in stocks if stock.id not in plain_ids]
     if rest:
+        created = [stock.created for stock in rest]
         Stock.objects.bulk_create(
             rest,
             update_conflicts=True,
             unique_fields=["facility", "tenant_article_id"],
             update_fields=["value", "extra", "version", "last_modified"],
         )
+        # bulk_create stamped `created` (auto_now_add) on the instances, not in the rows.
+        for stock, value in zip(rest, created, strict=True):
+            stock.created = value
 
 
 @transaction.atomic

@@ -181,6 +181,54 @@ def test_bulk_upsert_creates_updates_and_is_all_or_nothing(api_client):
     assert existing.value == 8
 
 
+def test_bulk_upsert_results_match_what_a_read_returns(api_client):
+    """Created rows are rendered from memory (never re-read): they must look exactly like a
+    later read, extra fields, timestamps and levels included; existing rows report their
+    reservations."""
+    facility = FacilityFactory(tenant_facility_id="NL-AMS-01")
+    held = listed_stock(value=10, facility=facility, tenant_article_id="HELD")
+    reserve(held, 4)
+    ListingFactory(facility=facility, tenant_article_id="NEW-1")
+    ListingFactory(facility=facility, tenant_article_id="NEW-2")
+    response = api_client.put(
+        "/api/stocks",
+        {
+            "stocks": [
+                {"tenantFacilityId": "NL-AMS-01", "tenantArticleId": "NEW-2", "value": 3},
+                {
+                    "tenantFacilityId": "NL-AMS-01",
+                    "tenantArticleId": "NEW-1",
+                    "value": 0,
+                    "locationRef": "AISLE-7",
+                    "customAttributes": {"colour": "red"},
+                },
+                {"tenantFacilityId": "NL-AMS-01", "tenantArticleId": "HELD", "value": 6},
+            ]
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    results = response.json()
+    assert [(r["status"], r["stock"]["tenantArticleId"]) for r in results] == [
+        ("CREATED", "NEW-2"),
+        ("CREATED", "NEW-1"),
+        ("UPDATED", "HELD"),
+    ]
+    levels = [
+        (r["stock"]["value"], r["stock"]["reserved"], r["stock"]["available"]) for r in results
+    ]
+    assert levels == [(3, 0, 3), (0, 0, 0), (6, 4, 2)]
+    assert results[1]["stock"]["locationRef"] == "AISLE-7"
+    for result in results:
+        read = api_client.get(f"/api/stocks/{result['stock']['id']}").json()
+        read.pop("facility"), result["stock"].pop("facility")  # reads add tenantFacilityId
+        assert result["stock"] == read
+    assert Stock.objects.get(tenant_article_id="NEW-1").extra == {
+        "locationRef": "AISLE-7",
+        "customAttributes": {"colour": "red"},
+    }
+
+
 def test_value_below_reserved_is_refused_naming_the_article(api_client):
     stock = listed_stock(value=10, tenant_article_id="JEANS-B-2605")
     reserve(stock, 6)
