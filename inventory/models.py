@@ -225,7 +225,10 @@ class Listing(models.Model):
 class Stock(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField(default=1)
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="stocks")
+    # No index of its own: the unique (facility, article) index serves lookups by facility.
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="stocks", db_index=False
+    )
     tenant_article_id = models.CharField(max_length=255)
     value = models.IntegerField(default=0)
     extra = models.JSONField(default=dict, blank=True)
@@ -239,8 +242,15 @@ class Stock(models.Model):
                 fields=["facility", "tenant_article_id"], name="unique_stock_per_facility_article"
             ),
         ]
-        # Plus, on PostgreSQL only, a covering index for stock summaries (migration 0003).
-        indexes = [models.Index(fields=["tenant_article_id"], name="stock_article_idx")]
+        indexes = [
+            # Covering on PostgreSQL: stock summaries and checkout availability read facility and
+            # value from the index alone. Other databases get a plain article index.
+            models.Index(
+                fields=["tenant_article_id"],
+                include=["facility", "value"],
+                name="stock_article_cover_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.value} × {self.tenant_article_id} @ {self.facility_id}"
@@ -248,7 +258,10 @@ class Stock(models.Model):
 
 class Reservation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="reservations")
+    # No index of its own: reservation_stock_valid_idx (stock, valid_until) serves it.
+    stock = models.ForeignKey(
+        Stock, on_delete=models.PROTECT, related_name="reservations", db_index=False
+    )
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="reservations")
     tenant_article_id = models.CharField(max_length=255)
     quantity = models.PositiveIntegerField()
