@@ -16,6 +16,11 @@ Monotone per-set terms and an optimistic fill give the branch-and-bound lower bo
 Determinism: candidates are ranked by (stand-alone objective, facility id); the search runs in
 that order and its budget counts work units, not wall-clock time, so the same input always gives
 the same output and a larger budget only continues the smaller one's search.
+
+Cost: preparing the candidates (fences, carrier choice, distance, per-unit penalties) is most of
+a level-0 solve. Every facility stocking part of the cart goes through the fences and the carrier
+choice (shared by facilities with the same schedule, country and connections); the rest of the
+preparation is done at level 0 only for the candidates the greedy reads (`_LazyCandidates`).
 """
 
 from __future__ import annotations
@@ -159,10 +164,12 @@ class Problem:
     pickup: Facility | None
     excluded: dict[str, str] = field(default_factory=dict)
     failure_reason: str | None = None
-    # Stock rows of facilities that passed the fences but were left out of `candidates` because
-    # the greedy cannot reach them (`build_problem(..., greedy_only=True)`); they still count
-    # as eligible stock when explaining a shortage.
+    # Stock rows (see `build_problem`) of facilities that passed the fences but were never built
+    # into `candidates` because the greedy did not reach them (`greedy_only=True`); they still
+    # count as eligible stock when explaining a shortage.
     pruned: list[list[int]] = field(default_factory=list)
+    # Level 0 only: the candidates not built yet, built group by group as the greedy reads them.
+    lazy: _LazyCandidates | None = None
 
 
 # ---------------------------------------------------------------- building the problem
@@ -327,10 +334,12 @@ def _route(request, facility, target, dest_country, pickup, weights, caches, che
     return (None, estimate, target_time, days, 0.0, None, weights.fixed(1, 0.0, days))
 
 
-def _bounded_ratings(weights: Weights, *per_unit_weights: float) -> bool:
+def _bounded_ratings(weights: Weights, thresholds: tuple[float, ...], *per_unit_weights) -> bool:
     """Whether every rating penalty is non-negative and at most its weight, so that a
     candidate's stand-alone objective lies in [BIG·m, BIG·m + BIG − 1] for m units missing."""
     if not all(math.isfinite(w) and w >= 0 for w in per_unit_weights):
+        return False
+    if any(math.isnan(threshold) for threshold in thresholds):
         return False
     return all(
         math.isfinite(w) and w >= 0 and math.isfinite(threshold) and threshold > 0
@@ -345,58 +354,75 @@ def _bounded_ratings(weights: Weights, *per_unit_weights: float) -> bool:
 _missing_units = itemgetter(0)
 
 
-def _greedy_contenders(problem: Problem, passed: list[tuple], keep: int) -> list[tuple]:
-    """The entries of `passed` — (units missing, facility, is pickup, route, stock row) — the
-    greedy can reach; the stock rows of the others go to `problem.pruned`.
+def _plain_coordinates(dest_lat: float, dest_lon: float, passed: list[tuple]) -> bool:
+    """Whether the destination's and the facilities' coordinates are finite (or absent): a NaN
+    distance has no rank and an infinite one raises, so those requests skip `_LazyCandidates`
+    and fail or rank exactly as before. (The database already keeps facilities' in range.)"""
+    limit = 1e300
+    if not (-limit < dest_lat < limit and -limit < dest_lon < limit):
+        return False
+    for entry in passed:
+        facility = entry[1]
+        latitude = facility.latitude
+        if latitude is not None and not (
+            -limit < latitude < limit and -limit < facility.longitude < limit
+        ):
+            return False
+    return True
+
+
+class _LazyCandidates:
+    """`problem.candidates` for the greedy alone (resource investment 0), built one group of
+    facilities missing the same number of units at a time, as the greedy reads them.
 
     Exact, not a heuristic: with bounded ratings (`_bounded_ratings`) a candidate missing m
-    units has a stand-alone objective in [BIG·m, BIG·m + BIG − 1], so one missing fewer units
-    always ranks first. The greedy takes the best-ranked candidate, then only looks at the
-    first GREEDY_POOL candidates in rank order, not yet chosen (fewer than max_sources), that
-    stock a missing article. A facility with, for every article it stocks, at least `keep` =
-    GREEDY_POOL + max_sources holders of that article missing fewer units than it is behind a
-    full pool whichever articles are missing: it is never looked at. Leaving it out keeps the
-    other candidates' order, so the greedy's answer is the same."""
-    if type(sum(map(_missing_units, passed))) is not int:
-        return passed  # fractional stock: no whole-unit gap between ranks
-    if problem.weights.big * problem.total_units >= 2.0**40:
-        return passed  # keep the gap of 1 far above rounding
-    order = sorted(passed, key=_missing_units)
-    # Per article: the most units a holder of it may miss and still be reachable.
-    limits = []
-    for article_index in range(len(problem.articles)):
-        seen = 0
-        limit = math.inf
-        for entry in order:
-            if entry[4][article_index] > 0:
-                seen += 1
-                if seen == keep:
-                    limit = entry[0]
-                    break
-        limits.append(limit)
-    # Everyone up to the lowest limit is reachable, no one beyond the highest.
-    first = bisect.bisect_right(order, min(limits), key=_missing_units)
-    last = bisect.bisect_right(order, max(limits), key=_missing_units)
-    kept = order[:first]
-    pruned = problem.pruned
-    for entry in order[first:last]:
-        missing = entry[0]
-        for units, limit in zip(entry[4], limits, strict=True):
-            if units > 0 and missing <= limit:
-                kept.append(entry)
-                break
-        else:
-            pruned.append(entry[4])
-    pruned.extend([entry[4] for entry in order[last:]])
-    return kept
+    whole units has a stand-alone objective in [BIG·m, BIG·m + BIG − 1], so every candidate
+    missing fewer units ranks before every candidate missing more. The groups in increasing
+    units missing, each sorted by (stand-alone objective, facility id), are therefore the
+    candidates in rank order, with the same ranks. The greedy reads the best candidate and then
+    scans in rank order until its pool is full, so it sees exactly the candidates it would see
+    in the full list; usually that is the first group or two (a facility holding the whole cart
+    misses nothing) instead of hundreds of facilities."""
+
+    __slots__ = ("context", "order", "position", "problem")
+
+    def __init__(self, problem: Problem, order: list[tuple], context: tuple):
+        self.problem = problem
+        self.order = order  # pass-1 entries sorted by units missing
+        self.position = 0
+        self.context = context
+
+    def extend(self) -> bool:
+        """Build and rank the next group; False when every group is built."""
+        order = self.order
+        position = self.position
+        if position >= len(order):
+            return False
+        end = bisect.bisect_right(order, order[position][0], lo=position, key=_missing_units)
+        group = _prepare(order[position:end], self.context)
+        group.sort(key=_rank_key)
+        candidates = self.problem.candidates
+        rank = len(candidates)
+        for candidate in group:
+            candidate.rank = rank
+            rank += 1
+        candidates.extend(group)
+        self.position = end
+        return True
+
+    def finish(self) -> None:
+        """Stop building: the stock rows of the groups never built go to `problem.pruned`."""
+        self.problem.pruned.extend([entry[4] for entry in self.order[self.position :]])
+        self.problem.lazy = None
 
 
 def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Problem:
     """The candidates (facilities that pass the fences) with everything the search needs.
 
-    `greedy_only`: the problem is only for `greedy` (resource investment 0), which looks at the
-    best-ranked candidates only; facilities that cannot be among them are left out of
-    `candidates` (see `_greedy_contenders`). The greedy's answer is the same either way."""
+    `greedy_only`: the problem is only for `greedy` (resource investment 0), which reads the
+    best-ranked candidates only: `candidates` is then built as the greedy reads it (see
+    `_LazyCandidates`), and `optimise` builds the rest if it needs more. The greedy's answer is
+    the same either way."""
     config = request.configuration
     articles: list[str] = []
     demand: list[int] = []
@@ -493,7 +519,9 @@ def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Prob
     routes: dict[tuple, tuple | None] = {}
     excluded = problem.excluded
     article_count = len(articles)
-    # Units available per facility and cart article; facilities absent stock nothing of it.
+    # Stock row per facility: units available of each cart article, then the units of the cart
+    # it cannot give (demand minus what it holds, capped per article). Facilities absent stock
+    # nothing of the cart.
     stock_by_facility: dict[str, list[int]] = {}
     if len(availability) <= len(request.facilities) * article_count:
         row_of = stock_by_facility.get
@@ -504,12 +532,20 @@ def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Prob
                 row = row_of(facility_id)
                 if row is None:
                     row = stock_by_facility[facility_id] = [0] * article_count
+                    row.append(total_units)
                 row[article_index] = units
+                need = demand[article_index]
+                row[article_count] -= units if units < need else need
     else:
         for facility in request.facilities:
             row = [availability.get((facility.facility_id, article), 0) for article in articles]
             if any(units > 0 for units in row):
-                stock_by_facility[facility.facility_id] = [max(units, 0) for units in row]
+                row = [max(units, 0) for units in row]
+                missing = total_units
+                for units, need in zip(row, demand, strict=True):
+                    missing -= units if units < need else need
+                row.append(missing)
+                stock_by_facility[facility.facility_id] = row
     dest_phi = dest_cos = dest_lambda = 0.0
     if has_destination_coordinates:
         dest_phi = math.radians(dest_lat)
@@ -526,11 +562,8 @@ def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Prob
                 balancing[units] = balancing_weight * (1.0 - units / balancing_threshold)
     big = weights.big
     pickup_id = pickup.facility_id if pickup is not None else None
-    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
     stock_of = stock_by_facility.get
     route_of = routes.get
-    balancing_of = balancing.get
-    add_candidate = problem.candidates.append
 
     # Pass 1, every facility that stocks something of the cart: fences and route.
     passed = []  # (units missing, facility, is pickup, route, stock row)
@@ -541,7 +574,10 @@ def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Prob
         if stocked is None:
             continue  # stocks nothing of this cart: not a candidate, not excluded
         is_pickup = pickup_id is not None and facility_id == pickup_id
-        if complete_only and any(units < need for units, need in zip(stocked, demand, strict=True)):
+        # (zip stops at the demand: the stock row's last item is the units missing)
+        if complete_only and any(
+            units < need for units, need in zip(stocked, demand, strict=False)
+        ):
             excluded[facility_id] = FENCE_COMPLETE_STOCK
             continue
         if check_status and facility.status != ONLINE:
@@ -601,20 +637,72 @@ def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Prob
             if route[0] is None and check_carrier:
                 excluded[facility_id] = FENCE_CARRIER
                 continue
-        add_passed(
-            (total_units - sum(map(min, demand, stocked)), facility, is_pickup, route, stocked)
-        )
+        add_passed((stocked[article_count], facility, is_pickup, route, stocked))
 
+    context = (
+        demand,
+        total_units,
+        big,
+        has_destination_coordinates,
+        dest_phi,
+        dest_cos,
+        dest_lambda,
+        rate_distance,
+        distance_weight,
+        distance_threshold,
+        store_weight,
+        warehouse_weight,
+        balancing,
+        balancing_weight,
+        balancing_threshold,
+    )
     if (
         greedy_only
-        and len(passed) > GREEDY_POOL + max_sources
+        and passed
         and _bounded_ratings(
-            weights, distance_weight, balancing_weight, store_weight, warehouse_weight
+            weights,
+            (distance_threshold, balancing_threshold),
+            distance_weight,
+            balancing_weight,
+            store_weight,
+            warehouse_weight,
         )
+        # Whole units missing (no fractional stock), and a gap of 1 far above rounding.
+        and type(sum(map(_missing_units, passed))) is int
+        and big * total_units < 2.0**40
+        and (not has_destination_coordinates or _plain_coordinates(dest_lat, dest_lon, passed))
     ):
-        passed = _greedy_contenders(problem, passed, GREEDY_POOL + max_sources)
+        passed.sort(key=_missing_units)
+        problem.lazy = _LazyCandidates(problem, passed, context)
+    else:
+        problem.candidates = _prepare(passed, context)
+    return problem
 
-    # Pass 2, the facilities that passed: distance, per-unit penalties, stand-alone objective.
+
+def _prepare(passed: list[tuple], context: tuple) -> list[Candidate]:
+    """Pass 2 of `build_problem` for entries of pass 1 (units missing, facility, is pickup,
+    route, stock row): distance, per-unit penalties, stand-alone objective."""
+    (
+        demand,
+        total_units,
+        big,
+        has_destination_coordinates,
+        dest_phi,
+        dest_cos,
+        dest_lambda,
+        rate_distance,
+        distance_weight,
+        distance_threshold,
+        store_weight,
+        warehouse_weight,
+        balancing,
+        balancing_weight,
+        balancing_threshold,
+    ) = context
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+    balancing_of = balancing.get
+    candidates: list[Candidate] = []
+    add_candidate = candidates.append
     for _, facility, is_pickup, route, stocked in passed:
         carrier, estimate, target_time, days, cost, currency, standalone = route
         location_type = facility.location_type
@@ -642,7 +730,7 @@ def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Prob
         # Per article: units it can give (capped at the demand) and the per-unit penalty.
         available = []
         unit_cost = []
-        for units, need in zip(stocked, demand, strict=False):  # equal lengths
+        for units, need in zip(stocked, demand, strict=False):  # not the row's last item
             taken = units if units < need else need
             available.append(taken)
             penalty = balancing_of(units)
@@ -673,7 +761,7 @@ def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Prob
                 standalone,
             )
         )
-    return problem
+    return candidates
 
 
 # ---------------------------------------------------------------- evaluating sets
@@ -745,6 +833,9 @@ def rank_candidates(problem: Problem) -> None:
 def greedy(problem: Problem) -> tuple[list[Candidate], float]:
     """Best stand-alone facility, then add facilities while units are missing and it helps."""
     candidates = problem.candidates
+    lazy = problem.lazy  # builds `candidates` further as the scan below reaches their end
+    if lazy is not None and not candidates:
+        lazy.extend()
     if not candidates:
         return [], evaluate(problem, [])
     chosen = [candidates[0]]
@@ -759,7 +850,10 @@ def greedy(problem: Problem) -> tuple[list[Candidate], float]:
             break
         chosen_ranks = {c.rank for c in chosen}
         pool = []
-        for candidate in candidates:
+        index = 0
+        while index < len(candidates) or (lazy is not None and lazy.extend()):
+            candidate = candidates[index]
+            index += 1
             if candidate.rank in chosen_ranks:
                 continue
             if any(candidate.available[a] > 0 for a in missing):
@@ -775,6 +869,8 @@ def greedy(problem: Problem) -> tuple[list[Candidate], float]:
             break
         best = step_best[0]
         chosen.append(step_best[1])
+    if lazy is not None:
+        lazy.finish()
     return chosen, best
 
 
@@ -876,7 +972,12 @@ def optimise(
 ) -> tuple[list[Candidate], str]:
     """The best facility set and how it was found. With `evaluated` (a list), every set looked
     at is appended to it as (objective, ranks), for alternatives."""
-    rank_candidates(problem)
+    if problem.lazy is not None and (level > 0 or evaluated is not None):
+        while problem.lazy.extend():  # the search and alternatives need every candidate
+            pass
+        problem.lazy.finish()
+    if problem.lazy is None:
+        rank_candidates(problem)
     chosen, value = greedy(problem)
     if evaluated is not None:
         evaluated.append((value, tuple(c.rank for c in chosen)))

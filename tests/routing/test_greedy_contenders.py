@@ -1,4 +1,4 @@
-"""Level 0 builds only the candidates the greedy can reach (`build_problem(greedy_only=True)`).
+"""Level 0 builds only the candidates the greedy reads (`build_problem(greedy_only=True)`).
 Its decision must be exactly the greedy's decision on the full candidate list."""
 
 import dataclasses
@@ -110,8 +110,10 @@ def test_level_0_decides_exactly_as_the_greedy_on_every_candidate():
             full.candidates = []
         members, search = engine.optimise(full, 0.0)
         assert solve(request) == engine.build_decision(full, members, search), seed
-        pruned += len(engine.build_problem(request, greedy_only=True).pruned)
-    assert pruned > 2_000  # the shortcut is exercised, not only the fallback
+        lazy = engine.build_problem(request, greedy_only=True)
+        assert engine.optimise(lazy, 0.0) == (members, search)
+        pruned += len(lazy.pruned)
+    assert pruned > 5_000  # the shortcut is exercised, not only the fallback
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -123,3 +125,14 @@ def test_bench_sized_network_level_0_matches_the_full_greedy(seed):
     full = engine.build_problem(request)
     members, search = engine.optimise(full, 0.0)
     assert solve(request) == engine.build_decision(full, members, search)
+
+
+def test_a_level_0_problem_still_gives_the_exact_search_every_candidate():
+    request = network_request(7)
+    full = engine.build_problem(request)
+    lazy = engine.build_problem(request, greedy_only=True)
+    assert engine.optimise(lazy, 1.0) == engine.optimise(full, 1.0)
+    assert [c.facility.facility_id for c in lazy.candidates] == [
+        c.facility.facility_id for c in full.candidates
+    ]
+    assert lazy.pruned == []
