@@ -4,7 +4,9 @@
 
 Prints solve-time p50/p99/max at resource investment 0, 0.5 and 1 for 1, 3 and 10 lines over
 10, 100 and 1,000 synthetic facilities (time of `routing.solve` on a prebuilt request), and the
-optimality gap of each level against brute force on instances small enough for it.
+optimality gap of each level against brute force on instances small enough for it. With 30
+instances per cell, p99 is the slowest instance. The load average is printed before and after
+the timings (the machine is shared).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import math
+import os
 import random
 import sys
 import time
@@ -114,6 +117,14 @@ def synthetic_request(
     )
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: the machine is shared, so timings need them."""
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -144,6 +155,7 @@ def main():
 
     print(f"solve time in ms over {args.repeat} instances per cell: wall p50/p99/max, cpu p50/p99")
     print("(cpu = process time, less sensitive to other processes on the machine)")
+    print(f"load average at start: {load_average()}")
     budgets = {0.0: 0.0, 0.5: 125.0, 1.0: 250.0}
     worst_over_budget = dict.fromkeys(budgets, -math.inf)
     worst_cpu_over_budget = dict.fromkeys(budgets, -math.inf)
@@ -174,6 +186,7 @@ def main():
             f"level {level}: slowest solve minus the level's budget ({budgets[level]:.0f} ms): "
             f"wall {over:+.1f} ms, cpu {worst_cpu_over_budget[level]:+.1f} ms"
         )
+    print(f"load average after the timings: {load_average()}")
 
     print()
     print("optimality gap against brute force (objective incl. unassigned units)")

@@ -136,3 +136,33 @@ def test_a_level_0_problem_still_gives_the_exact_search_every_candidate():
         c.facility.facility_id for c in full.candidates
     ]
     assert lazy.pruned == []
+
+
+def test_requests_outside_the_ranking_argument_build_every_candidate():
+    base = network_request(3)
+    base = dataclasses.replace(
+        base, configuration=dataclasses.replace(base.configuration, max_split_count=3)
+    )
+    assert engine.build_problem(base, greedy_only=True).lazy is not None
+    ratings = default_ratings()
+    ratings["deliveryCosts"] = dataclasses.replace(ratings["deliveryCosts"], max_penalty=-50.0)
+    negative = dataclasses.replace(
+        base, configuration=dataclasses.replace(base.configuration, ratings=ratings)
+    )
+    nan_destination = dataclasses.replace(
+        base, destination=ShippingDestination("NL", float("nan"), 4.89)
+    )
+    fractional = dataclasses.replace(
+        base, availability={key: units - 0.5 for key, units in base.availability.items()}
+    )
+    halves = dataclasses.replace(base, availability=dict.fromkeys(base.availability, 0.5))
+    assert engine.optimise(engine.build_problem(fractional, greedy_only=True), 0.0) == (
+        engine.optimise(engine.build_problem(fractional), 0.0)
+    )
+    for request in (negative, nan_destination, halves):
+        problem = engine.build_problem(request, greedy_only=True)
+        assert problem.lazy is None
+        full = engine.build_problem(request)
+        assert [c.facility.facility_id for c in problem.candidates] == [
+            c.facility.facility_id for c in full.candidates
+        ]
