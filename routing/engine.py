@@ -15,7 +15,9 @@ Monotone per-set terms and an optimistic fill give the branch-and-bound lower bo
 
 Determinism: candidates are ranked by (stand-alone objective, facility id); the search runs in
 that order and its budget counts work units, not wall-clock time, so the same input always gives
-the same output and a larger budget only continues the smaller one's search.
+the same output and a larger budget only continues the smaller one's search. A wall-clock limit
+(the level's time budget plus SOLVE_OVERRUN_SECONDS) backs the work units up: only on a machine
+too slow or loaded for the calibration does it stop a search early, and the decision says so.
 
 Cost: preparing the candidates (fences, carrier choice, distance, per-unit penalties) is most of
 a level-0 solve. Every facility stocking part of the cart goes through the fences and the carrier
@@ -29,6 +31,7 @@ import bisect
 import datetime as dt
 import gc
 import math
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
@@ -75,8 +78,15 @@ from .types import (
 EARTH_RADIUS_KM = 6371.0088
 EARTH_DIAMETER_KM = 2 * EARTH_RADIUS_KM
 # Work units (one unit ≈ one article looked at while bounding or evaluating a set) the exact
-# search may spend at resource investment 1.0; calibrated by bench/routing.py to ≈ 250 ms.
-FULL_SEARCH_WORK_UNITS = 450_000
+# search may spend at resource investment 1.0; calibrated by bench/routing.py so that a whole
+# level-1 solve (preparation and search) normally ends well inside its time budget.
+FULL_SEARCH_WORK_UNITS = 350_000
+# The time budget of a solve at resource investment 1.0 (scaled by the level), and how far past
+# it a solve may run: the work units above keep results deterministic, this wall-clock limit
+# keeps a slow or overloaded machine from answering late (the search then returns its best so
+# far, "exact (time limit)").
+SOLVE_SECONDS_AT_FULL_INVESTMENT = 0.250
+SOLVE_OVERRUN_SECONDS = 0.012
 # Fixed cost of one bound or evaluation call, in work units.
 CALL_WORK_UNITS = 6
 # Greedy: how many ranked candidates it considers when adding a facility for missing stock.
@@ -884,13 +894,16 @@ class _Search:
         value: float,
         budget: int,
         evaluated: list | None = None,
+        deadline: float = math.inf,
     ):
         self.problem = problem
         self.best = list(incumbent)
         self.best_value = value
         self.budget = budget
+        self.deadline = deadline
         self.work = 0
         self.exhausted = False
+        self.timed_out = False
         # When alternatives are wanted: every (value, ranks) the search evaluated.
         self.evaluated = evaluated
         candidates = problem.candidates
@@ -951,6 +964,9 @@ class _Search:
             if self.work >= self.budget:
                 self.exhausted = True
                 return
+            if time.perf_counter() >= self.deadline:
+                self.exhausted = self.timed_out = True
+                return
             if self.bound(members, index) >= self.best_value - EPSILON:
                 return  # later starts only bound higher
             extended = [*members, candidates[index]]
@@ -968,10 +984,11 @@ class _Search:
 
 
 def optimise(
-    problem: Problem, level: float, evaluated: list | None = None
+    problem: Problem, level: float, evaluated: list | None = None, started: float | None = None
 ) -> tuple[list[Candidate], str]:
     """The best facility set and how it was found. With `evaluated` (a list), every set looked
-    at is appended to it as (objective, ranks), for alternatives."""
+    at is appended to it as (objective, ranks), for alternatives. `started` (perf_counter) is
+    when the solve began, for its wall-clock limit."""
     if problem.lazy is not None and (level > 0 or evaluated is not None):
         while problem.lazy.extend():  # the search and alternatives need every candidate
             pass
@@ -985,8 +1002,13 @@ def optimise(
     if level <= 0 or not problem.candidates:
         return chosen, "greedy"
     budget = max(1, int(FULL_SEARCH_WORK_UNITS * min(level, 1.0)))
-    search = _Search(problem, chosen, value, budget, evaluated)
+    deadline = (time.perf_counter() if started is None else started) + (
+        SOLVE_SECONDS_AT_FULL_INVESTMENT * min(level, 1.0) + SOLVE_OVERRUN_SECONDS
+    )
+    search = _Search(problem, chosen, value, budget, evaluated, deadline)
     search.run()
+    if search.timed_out:
+        return search.best, "exact (time limit)"
     return search.best, "exact (budget exhausted)" if search.exhausted else "exact"
 
 
@@ -1328,11 +1350,12 @@ def solve(request: RoutingRequest) -> RoutingDecision:
 
 
 def _solve(request: RoutingRequest) -> RoutingDecision:
+    started = time.perf_counter()
     level = float(request.resource_investment or 0.0)
     problem = build_problem(request, greedy_only=level <= 0)
     if problem.failure_reason:
         problem.candidates = []
-    members, search = optimise(problem, level)
+    members, search = optimise(problem, level, started=started)
     return build_decision(problem, members, search)
 
 
@@ -1345,11 +1368,13 @@ def solve_options(request: RoutingRequest, count: int) -> list[RoutingDecision]:
 
 
 def _solve_options(request: RoutingRequest, count: int) -> list[RoutingDecision]:
+    started = time.perf_counter()
     problem = build_problem(request)
     if problem.failure_reason:
         problem.candidates = []
     evaluated: list = []
-    members, search = optimise(problem, float(request.resource_investment or 0.0), evaluated)
+    level = float(request.resource_investment or 0.0)
+    members, search = optimise(problem, level, evaluated, started=started)
     decisions = [build_decision(problem, members, search)]
     seen = {frozenset(node.facility_id for node in decisions[0].nodes)}
     by_rank = problem.candidates

@@ -347,7 +347,8 @@ class RoutingDecision:
     collect_target_time: dt.datetime | None = None
     pickup_facility: Facility | None = None
     excluded_facilities: dict[str, str] = field(default_factory=dict)  # id → fence that failed
-    search: str = "greedy"  # "greedy" | "exact" | "exact (budget exhausted)"
+    # "greedy" | "exact" | "exact (budget exhausted)" | "exact (time limit)"
+    search: str = "greedy"
 
     @property
     def allocations(self) -> tuple[Allocation, ...]:

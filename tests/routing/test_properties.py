@@ -323,3 +323,18 @@ def test_higher_levels_are_never_worse_and_stay_deterministic_when_the_budget_ru
             assert first == second
             exhausted += first.search == "exact (budget exhausted)"
     assert exhausted  # the small budget really did run out on some instances
+
+
+def test_on_a_slow_machine_the_time_limit_stops_the_search_never_worse_than_greedy(monkeypatch):
+    # The work budget is calibrated for a normal machine; simulate one far slower than that by
+    # shrinking the time budget instead, so that the wall-clock limit has to stop the search.
+    monkeypatch.setattr(engine, "SOLVE_SECONDS_AT_FULL_INVESTMENT", 0.0)
+    monkeypatch.setattr(engine, "SOLVE_OVERRUN_SECONDS", 0.0)
+    request = random_network_request(3, facility_count=120, line_count=10)
+    greedy = dataclasses.replace(request, resource_investment=0.0)
+    exact = dataclasses.replace(request, resource_investment=1.0)
+
+    decision = solve(exact)
+
+    assert decision.search == "exact (time limit)"
+    assert objective(exact) <= objective(greedy) + 1e-9
