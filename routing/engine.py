@@ -35,6 +35,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from . import delivery
 from .types import (
@@ -396,7 +397,7 @@ class _LazyCandidates:
 
     __slots__ = ("context", "order", "position", "problem")
 
-    def __init__(self, problem: Problem, order: list[tuple], context: tuple):
+    def __init__(self, problem: Problem, order: list[tuple], context: _PreparationContext):
         self.problem = problem
         self.order = order  # pass-1 entries sorted by units missing
         self.position = 0
@@ -649,22 +650,22 @@ def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Prob
                 continue
         add_passed((stocked[article_count], facility, is_pickup, route, stocked))
 
-    context = (
-        demand,
-        total_units,
-        big,
-        has_destination_coordinates,
-        dest_phi,
-        dest_cos,
-        dest_lambda,
-        rate_distance,
-        distance_weight,
-        distance_threshold,
-        store_weight,
-        warehouse_weight,
-        balancing,
-        balancing_weight,
-        balancing_threshold,
+    context = _PreparationContext(
+        demand=demand,
+        total_units=total_units,
+        big=big,
+        has_destination_coordinates=has_destination_coordinates,
+        dest_phi=dest_phi,
+        dest_cos=dest_cos,
+        dest_lambda=dest_lambda,
+        rate_distance=rate_distance,
+        distance_weight=distance_weight,
+        distance_threshold=distance_threshold,
+        store_weight=store_weight,
+        warehouse_weight=warehouse_weight,
+        balancing=balancing,
+        balancing_weight=balancing_weight,
+        balancing_threshold=balancing_threshold,
     )
     if (
         greedy_only
@@ -689,7 +690,27 @@ def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Prob
     return problem
 
 
-def _prepare(passed: list[tuple], context: tuple) -> list[Candidate]:
+class _PreparationContext(NamedTuple):
+    """What pass 2 of `build_problem` needs from pass 1 (unpacked into locals in `_prepare`)."""
+
+    demand: list[int]
+    total_units: int
+    big: float
+    has_destination_coordinates: bool
+    dest_phi: float
+    dest_cos: float
+    dest_lambda: float
+    rate_distance: bool
+    distance_weight: float
+    distance_threshold: float
+    store_weight: float
+    warehouse_weight: float
+    balancing: dict[int, float]  # units available → stock-balancing penalty
+    balancing_weight: float
+    balancing_threshold: float
+
+
+def _prepare(passed: list[tuple], context: _PreparationContext) -> list[Candidate]:
     """Pass 2 of `build_problem` for entries of pass 1 (units missing, facility, is pickup,
     route, stock row): distance, per-unit penalties, stand-alone objective."""
     (
