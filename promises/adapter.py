@@ -8,6 +8,7 @@ has a daily order capacity — today's order counter per facility.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import json
@@ -25,7 +26,6 @@ from inventory.models import (
     FacilityCarrierConnection,
 )
 from inventory.selectors import (
-    as_uuid,
     availability,
     backorderable_articles,
     facility_orders_on,
@@ -274,6 +274,14 @@ def checkout_snapshot(now=None) -> CheckoutSnapshot:
     )
 
 
+def _with_remaining_capacity(facility: types.Facility, remaining: int) -> types.Facility:
+    """`dataclasses.replace(facility, remaining_capacity=remaining)` without re-running the
+    constructor: a checkout does this for every facility with a daily capacity."""
+    copied = copy.copy(facility)
+    object.__setattr__(copied, "remaining_capacity", remaining)
+    return copied
+
+
 def load_facilities(facility_ids, *, now, snapshot=None) -> dict[str, types.Facility]:
     """{facility id (str): routing Facility}: the cached network plus today's capacity."""
     wanted = {str(facility_id) for facility_id in facility_ids}
@@ -291,7 +299,7 @@ def load_facilities(facility_ids, *, now, snapshot=None) -> dict[str, types.Faci
         if facility is None:
             continue
         if facility_id in remaining:
-            facility = dataclasses.replace(facility, remaining_capacity=remaining[facility_id])
+            facility = _with_remaining_capacity(facility, remaining[facility_id])
         result[facility_id] = facility
     return result
 
@@ -372,9 +380,14 @@ def _remaining_capacities(limited, now) -> dict:
     `limited` = {facility id: capacity}."""
     if not limited:
         return {}
-    used = facility_orders_on(now.astimezone(dt.UTC).date(), limited)
+    used = {
+        str(facility_id): orders
+        for facility_id, orders in facility_orders_on(
+            now.astimezone(dt.UTC).date(), limited
+        ).items()
+    }
     return {
-        facility_id: capacity - used.get(as_uuid(facility_id), 0)
+        facility_id: capacity - used.get(facility_id, 0)
         for facility_id, capacity in limited.items()
     }
 
@@ -511,10 +524,8 @@ def build_routing_request(
         supplying_ids = frozenset()
         extra_ids = set()
 
-    facility_ids = {as_uuid(facility_id) for facility_id, _ in stock} | {
-        as_uuid(facility_id) for facility_id in extra_ids
-    }
-    facilities = load_facilities(facility_ids - {None}, now=now, snapshot=snapshot)
+    facility_ids = {facility_id for facility_id, _ in stock} | set(extra_ids)
+    facilities = load_facilities(facility_ids, now=now, snapshot=snapshot)
     return types.RoutingRequest(
         lines=tuple(
             types.OrderLine(line_id, article, quantity, article in backorderable)
