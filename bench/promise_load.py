@@ -19,6 +19,7 @@ oversell in hot mode.
 """
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -28,10 +29,9 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
-
-import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -207,6 +207,35 @@ def cart(articles, rng, hot=False):
     }
 
 
+class Client:
+    """One keep-alive HTTP/1.1 connection posting JSON with the bearer token.
+
+    The load generator shares the two cores with gunicorn and PostgreSQL, so it is kept lean:
+    `requests` spent about 1.5 ms of CPU per call, plain `http.client` a fraction of that.
+    """
+
+    def __init__(self, url, token):
+        parts = urllib.parse.urlsplit(url)
+        self.host, self.port, self.path = parts.hostname, parts.port, parts.path
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+
+    def post(self, body):
+        """(status, response body) of one POST; reconnects once if the server closed."""
+        data = json.dumps(body).encode()
+        for attempt in (1, 2):
+            try:
+                self.connection.request("POST", self.path, data, self.headers)
+                response = self.connection.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, OSError):
+                self.connection.close()
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+
 class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
@@ -244,15 +273,14 @@ def closed_loop(url, token, articles, clients, duration, hot=False, seed=1):
 
     def client(index):
         rng = random.Random(seed * 1000 + index)
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
+        connection = Client(url, token)
         while time.perf_counter() < stop_at:
             body = cart(articles, rng, hot)
             started = time.perf_counter()
-            response = session.post(url, json=body, timeout=30)
-            recorder.add(response.status_code, time.perf_counter() - started)
-            if response.status_code not in (201, 400):
-                print("unexpected", response.status_code, response.text[:300])
+            status, payload = connection.post(body)
+            recorder.add(status, time.perf_counter() - started)
+            if status not in (201, 400):
+                print("unexpected", status, payload[:300])
 
     threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
     started = time.perf_counter()
@@ -273,8 +301,7 @@ def paced(url, token, articles, rate, duration, pool=32):
 
     def client(worker):
         rng = random.Random(7000 + worker)
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
+        connection = Client(url, token)
         while True:
             with index_lock:
                 index = next(next_index, None)
@@ -287,8 +314,8 @@ def paced(url, token, articles, rate, duration, pool=32):
             delay = due - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            response = session.post(url, json=cart(articles, rng), timeout=30)
-            recorder.add(response.status_code, time.perf_counter() - due)
+            status, _ = connection.post(cart(articles, rng))
+            recorder.add(status, time.perf_counter() - due)
 
     threads = [threading.Thread(target=client, args=(worker,)) for worker in range(pool)]
     for thread in threads:
