@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from config.db import insert_instances
 from config.errors import Conflict, InvalidInput, NotFound, VersionConflict
 from events.services import record_stock_event, record_stock_events
 from inventory.locking import (
@@ -108,7 +109,7 @@ def reserve_stock(allocations, *, valid_until, now=None):
     if shortages:
         raise InsufficientStock(shortages)
 
-    return Reservation.objects.bulk_create(
+    return insert_instances(
         Reservation(
             stock=stocks[(allocation.facility_id, allocation.tenant_article_id)],
             facility_id=allocation.facility_id,

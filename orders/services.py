@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.db import insert_instances
 from config.errors import InvalidInput, NotFound, VersionConflict
 from events.models import EventName
 from events.services import record_order_event
@@ -121,17 +122,17 @@ def create_order(data, *, user=None, status=OrderStatus.OPEN, promise_valid_unti
         promise_valid_until=promise_valid_until if status == OrderStatus.PROMISED else None,
     )
     if not tenant_order_id:
-        order.save(force_insert=True)
+        insert_instances([order])
     else:
         try:
             # A savepoint: the partial unique index catches the race the check above cannot.
             with transaction.atomic():
-                order.save(force_insert=True)
+                insert_instances([order])
         except IntegrityError as error:
             if "unique_active_tenant_order_id" in str(error):
                 raise _tenant_order_id_taken(tenant_order_id) from None
             raise
-    lines = OrderLineItem.objects.bulk_create(
+    lines = insert_instances(
         OrderLineItem(
             order=order,
             position=position,
