@@ -64,9 +64,12 @@ def with_stock_levels(stocks, *, now=None):
     ).annotate(available=F("value") - F("reserved"))
 
 
-def _database_uuid(value):
-    """A UUID as the database stores a UUIDField (native on PostgreSQL, hex text on SQLite)."""
-    return value if connection.features.has_native_uuid_field else uuid.UUID(str(value)).hex
+def _database_uuids(values):
+    """UUIDs (or their text) as the database compares them with a UUIDField (native on
+    PostgreSQL, hex text on SQLite), distinct and sorted."""
+    if connection.features.has_native_uuid_field:
+        return sorted({str(value) for value in values})
+    return sorted({uuid.UUID(str(value)).hex for value in values})
 
 
 def _python_uuid(value):
@@ -117,7 +120,7 @@ def availability(tenant_article_ids, facility_ids=None, *, now=None):
     )
     params = [now, *articles]
     if facility_ids is not None:
-        facilities = sorted({_database_uuid(facility_id) for facility_id in facility_ids})
+        facilities = _database_uuids(facility_ids)
         if not facilities:
             return {}
         sql += f" AND stock.facility_id IN ({_placeholders(facilities)})"
@@ -133,7 +136,7 @@ def availability(tenant_article_ids, facility_ids=None, *, now=None):
 
 def reserved_by_stock(stock_ids, *, now=None):
     """{stock_id: quantity held by active reservations}, one aggregate query."""
-    stock_ids = sorted({_database_uuid(stock_id) for stock_id in stock_ids})
+    stock_ids = _database_uuids(stock_ids)
     if not stock_ids:
         return {}
     if connection.vendor == "postgresql":
@@ -155,7 +158,7 @@ def reserved_by_stock(stock_ids, *, now=None):
 
 def facility_orders_on(day, facility_ids):
     """{facility_id: orders counted there on `day`} (FacilityDailyOrders); absent: none."""
-    facilities = sorted({_database_uuid(facility_id) for facility_id in facility_ids})
+    facilities = _database_uuids(facility_ids)
     if not facilities:
         return {}
     with connection.cursor() as cursor:

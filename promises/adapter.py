@@ -8,7 +8,6 @@ has a daily order capacity — today's order counter per facility.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import json
@@ -277,8 +276,8 @@ def checkout_snapshot(now=None) -> CheckoutSnapshot:
 def _with_remaining_capacity(facility: types.Facility, remaining: int) -> types.Facility:
     """`dataclasses.replace(facility, remaining_capacity=remaining)` without re-running the
     constructor: a checkout does this for every facility with a daily capacity."""
-    copied = copy.copy(facility)
-    object.__setattr__(copied, "remaining_capacity", remaining)
+    copied = object.__new__(types.Facility)
+    copied.__dict__.update(facility.__dict__, remaining_capacity=remaining)
     return copied
 
 
