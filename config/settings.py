@@ -90,6 +90,9 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# How long a web process remembers a bearer token's user and permissions (PostgreSQL; 0 = never).
+API_AUTHENTICATION_CACHE_SECONDS = env.float("API_AUTHENTICATION_CACHE_SECONDS", default=5)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

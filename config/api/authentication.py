@@ -1,3 +1,7 @@
+import copy
+import time
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -34,12 +38,26 @@ def _user_with_permissions_sql():
     """
 
 
+# token key → (monotonic expiry, user with `_api_permissions`), per process.
+_recently_authenticated: dict = {}
+
+
+def forget_authentications(**_signal_arguments):
+    """Drop every cached authentication of this process (connected in config.apps to changes
+    of tokens, users, groups and permissions)."""
+    _recently_authenticated.clear()
+
+
 class BearerTokenAuthentication(TokenAuthentication):
     """`Authorization: Bearer <token>`; the token belongs to a Django user
     (see the create_api_token command).
 
     On PostgreSQL the user and its permissions come in one query (every API call pays for
-    authentication, and config.api.permissions.ApiPermission reads the permissions next).
+    authentication, and config.api.permissions.ApiPermission reads the permissions next), and
+    each process remembers the answer for `API_AUTHENTICATION_CACHE_SECONDS` (a few seconds):
+    a shop sends many requests with the same token. A change to a token, user, group or
+    permission clears the memory of the process that made it at once; the other processes
+    follow within those seconds (docs/decisions.md, "Checkout path").
     """
 
     keyword = "Bearer"
@@ -47,12 +65,26 @@ class BearerTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         if connection.vendor != "postgresql":
             return super().authenticate_credentials(key)
+        cached = _recently_authenticated.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            user = copy.copy(cached[1])  # each request gets its own user object
+        else:
+            user = self._load_user(key)
+            lifetime = settings.API_AUTHENTICATION_CACHE_SECONDS
+            if lifetime > 0:
+                if len(_recently_authenticated) >= 10_000:
+                    _recently_authenticated.clear()
+                _recently_authenticated[key] = (time.monotonic() + lifetime, copy.copy(user))
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        return user, Token(key=key, user=user)
+
+    @staticmethod
+    def _load_user(key):
         users = list(get_user_model().objects.raw(_user_with_permissions_sql(), [key]))
         if not users:
             raise exceptions.AuthenticationFailed("Invalid token.")
         user = users[0]
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed("User inactive or deleted.")
         # Read by config.api.permissions.api_permissions_of.
-        user._api_permissions = set(user.api_permission_names)
-        return user, Token(key=key, user=user)
+        user._api_permissions = frozenset(user.api_permission_names)
+        return user
