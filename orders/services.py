@@ -84,13 +84,16 @@ def _order_extra(data):
     return extra
 
 
-@transaction.atomic
 def create_order(data, *, user=None, status=OrderStatus.OPEN, promise_valid_until=None, extra=None):
     """Create an order with its line items from a validated OrderForCreation wire dict.
 
     `status` other than OPEN (e.g. PROMISED from the promise flow) wins over a status in
     `data`; otherwise `data["status"]` (OPEN or LOCKED) or OPEN applies. `extra` adds to what
     the order keeps beside its wire fields (the promise flow's routing decision).
+
+    Its own transaction, or part of the caller's without a savepoint (a checkout would pay two
+    more round trips): refusals are raised before anything is written, and a failed write
+    fails the caller's transaction with it.
     """
     if status == OrderStatus.OPEN:
         status = data.get("status") or OrderStatus.OPEN
@@ -121,36 +124,37 @@ def create_order(data, *, user=None, status=OrderStatus.OPEN, promise_valid_unti
         extra={**_order_extra(data), **(extra or {})},
         promise_valid_until=promise_valid_until if status == OrderStatus.PROMISED else None,
     )
-    if not tenant_order_id:
-        insert_instances([order])
-    else:
-        try:
-            # A savepoint: the partial unique index catches the race the check above cannot.
-            with transaction.atomic():
-                insert_instances([order])
-        except IntegrityError as error:
-            if "unique_active_tenant_order_id" in str(error):
-                raise _tenant_order_id_taken(tenant_order_id) from None
-            raise
-    lines = insert_instances(
-        OrderLineItem(
-            order=order,
-            position=position,
-            tenant_article_id=line["article"]["tenantArticleId"],
-            article=line["article"],
-            quantity=line["quantity"],
-            custom_attributes=line.get("customAttributes"),
-            extra={key: line[key] for key in LINE_EXTRA_FIELDS if key in line},
+    with transaction.atomic(savepoint=False):
+        if not tenant_order_id:
+            insert_instances([order])
+        else:
+            try:
+                # A savepoint: the partial unique index catches the race the check above cannot.
+                with transaction.atomic():
+                    insert_instances([order])
+            except IntegrityError as error:
+                if "unique_active_tenant_order_id" in str(error):
+                    raise _tenant_order_id_taken(tenant_order_id) from None
+                raise
+        lines = insert_instances(
+            OrderLineItem(
+                order=order,
+                position=position,
+                tenant_article_id=line["article"]["tenantArticleId"],
+                article=line["article"],
+                quantity=line["quantity"],
+                custom_attributes=line.get("customAttributes"),
+                extra={key: line[key] for key in LINE_EXTRA_FIELDS if key in line},
+            )
+            for position, line in enumerate(data["orderLineItems"])
         )
-        for position, line in enumerate(data["orderLineItems"])
-    )
-    # Rendered from what was just written, as a re-read would return it (lines by position).
-    order._prefetched_objects_cache = {"order_line_items": lines}
-    if status == OrderStatus.PROMISED:
-        # The promise flow reports DELIVERY_PROMISE_CREATED, and ORDER_CREATED_FROM_PROMISE
-        # when it is confirmed: a promise is not yet an order the shop placed.
-        return order
-    return record_order_event(EventName.ORDER_CREATED, order)
+        # Rendered from what was just written, as a re-read would return it (lines by position).
+        order._prefetched_objects_cache = {"order_line_items": lines}
+        if status == OrderStatus.PROMISED:
+            # The promise flow reports DELIVERY_PROMISE_CREATED, and ORDER_CREATED_FROM_PROMISE
+            # when it is confirmed: a promise is not yet an order the shop placed.
+            return order
+        return record_order_event(EventName.ORDER_CREATED, order)
 
 
 def _username(user):
