@@ -134,6 +134,45 @@ def availability(tenant_article_ids, facility_ids=None, *, now=None):
     }
 
 
+def availability_and_backorders(tenant_article_ids, *, now=None):
+    """(`availability(tenant_article_ids)`, the articles with an active listing somewhere that
+    allows backorders) in one round trip: a checkout needs both before it routes."""
+    articles = sorted(set(tenant_article_ids))
+    if not articles:
+        return {}, set()
+    in_articles = _placeholders(articles)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT stock.facility_id, stock.tenant_article_id, stock.value,"
+            f" COALESCE(({_ACTIVE_RESERVED_SQL}), 0)"
+            " FROM inventory_stock AS stock"
+            f" WHERE stock.tenant_article_id IN ({in_articles})"
+            " UNION ALL"
+            " SELECT NULL, listing.tenant_article_id, NULL, NULL FROM ("
+            "  SELECT DISTINCT tenant_article_id FROM inventory_listing"
+            f"  WHERE tenant_article_id IN ({in_articles})"
+            "  AND status = %s AND out_of_stock_behaviour = %s"
+            " ) AS listing",
+            [
+                connection.ops.adapt_datetimefield_value(now or timezone.now()),
+                *articles,
+                *articles,
+                ListingStatus.ACTIVE,
+                OutOfStockBehaviour.BACKORDER,
+            ],
+        )
+        rows = cursor.fetchall()
+    levels, backorderable = {}, set()
+    for facility_id, article, value, reserved in rows:
+        if facility_id is None:  # a row of the second part: a backorderable article
+            backorderable.add(article)
+        else:
+            levels[(_python_uuid(facility_id), article)] = StockLevel(
+                value, reserved, value - reserved
+            )
+    return levels, backorderable
+
+
 def reserved_by_stock(stock_ids, *, now=None):
     """{stock_id: quantity held by active reservations}, one aggregate query."""
     stock_ids = _database_uuids(stock_ids)
@@ -168,21 +207,6 @@ def facility_orders_on(day, facility_ids):
             [connection.ops.adapt_datefield_value(day), *facilities],
         )
         return {_python_uuid(facility_id): orders for facility_id, orders in cursor.fetchall()}
-
-
-def backorderable_articles(tenant_article_ids):
-    """The articles with an active listing somewhere that allows backorders."""
-    articles = sorted(set(tenant_article_ids))
-    if not articles:
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT DISTINCT tenant_article_id FROM inventory_listing"
-            f" WHERE tenant_article_id IN ({_placeholders(articles)})"
-            " AND status = %s AND out_of_stock_behaviour = %s",
-            [*articles, ListingStatus.ACTIVE, OutOfStockBehaviour.BACKORDER],
-        )
-        return {article for (article,) in cursor.fetchall()}
 
 
 # --- Network reads for the API (facilities, carriers, listings, stock pages, reservations) ---

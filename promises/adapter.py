@@ -25,8 +25,7 @@ from inventory.models import (
     FacilityCarrierConnection,
 )
 from inventory.selectors import (
-    availability,
-    backorderable_articles,
+    availability_and_backorders,
     facility_orders_on,
     resolve_facility_ids,
 )
@@ -496,8 +495,7 @@ def build_routing_request(
 
     snapshot = snapshot or checkout_snapshot(now)
     configuration = snapshot.routing_configuration
-    backorderable = backorderable_articles(articles)
-    levels = availability(articles, now=now)
+    levels, backorderable = availability_and_backorders(articles, now=now)
     stock = {
         (str(facility_id), article): level.available
         for (facility_id, article), level in levels.items()
