@@ -216,7 +216,16 @@ class Listing(models.Model):
                 fields=["facility", "tenant_article_id"], name="unique_listing_per_facility"
             ),
         ]
-        indexes = [models.Index(fields=["tenant_article_id"], name="listing_article_idx")]
+        indexes = [
+            models.Index(fields=["tenant_article_id"], name="listing_article_idx"),
+            # Every checkout asks which of its articles may be backordered; few listings can,
+            # so this stays small and answers without visiting the other listings.
+            models.Index(
+                fields=["tenant_article_id"],
+                name="listing_backorderable_idx",
+                condition=models.Q(status="ACTIVE", out_of_stock_behaviour="BACKORDER"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.tenant_article_id} @ {self.facility_id}"
