@@ -87,10 +87,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Parameters travel beside the statement instead of being quoted into it in Python: less
-    # CPU per query in the web process. Statements are not prepared (Django's default).
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
-        "DATABASE_SERVER_SIDE_BINDING", default=True
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Parameters travel beside the statement instead of being quoted into it in Python, and a
+    # statement seen twice on a connection is prepared there (parsed once). PostgreSQL still
+    # plans every execution for its parameter values (force_custom_plan): a plan generic over
+    # the values was slower for the availability and stock-lock queries.
+    _options["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    # "off" for a pooler that moves transactions between connections (PgBouncer < 1.21).
+    _prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="2")
+    _options["prepare_threshold"] = (
+        None if _prepare_threshold.lower() == "off" else int(_prepare_threshold)
+    )
+    _options["options"] = " ".join(
+        filter(None, [_options.get("options"), "-c plan_cache_mode=force_custom_plan"])
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0005_leaner_stock_indexes'),
+        ("inventory", "0005_leaner_stock_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('out_of_stock_behaviour', 'BACKORDER'), ('status', 'ACTIVE')), fields=['tenant_article_id'], name='listing_backorderable_idx'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("out_of_stock_behaviour", "BACKORDER"), ("status", "ACTIVE")),
+                fields=["tenant_article_id"],
+                name="listing_backorderable_idx",
+            ),
         ),
     ]
