@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import recreate_database, setup_django  # noqa: E402
+from bench.common import execute_statements, recreate_database, setup_django  # noqa: E402
 
 
 def seed(count):
@@ -46,7 +46,8 @@ def seed(count):
             FROM inventory_facility f, generate_series(1, 50) n
             """
         )
-        cursor.execute(
+        execute_statements(
+            cursor,
             """
             CREATE TEMP TABLE seeded AS
             SELECT gen_random_uuid() AS order_id, n,

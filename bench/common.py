@@ -26,3 +26,11 @@ def setup_django(database):
     import django
 
     django.setup()
+
+
+def execute_statements(cursor, script, params=()):
+    """Run the `;`-separated statements of `script` one by one: with server-side parameter
+    binding PostgreSQL takes one statement per execute. `params` go to the statements with
+    `%s`; every statement is formatted, so `%%` is a literal % throughout."""
+    for statement in filter(str.strip, script.split(";")):
+        cursor.execute(statement, list(params) if "%s" in statement else [])

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import recreate_database, setup_django  # noqa: E402
+from bench.common import execute_statements, recreate_database, setup_django  # noqa: E402
 
 
 def seed(expired, live):
@@ -47,7 +47,8 @@ def seed(expired, live):
             (expired, "now() - interval '1 hour'"),
             (live, "now() + interval '1 hour'"),
         ):
-            cursor.execute(
+            execute_statements(
+                cursor,
                 f"""
                 CREATE TEMP TABLE seeded AS
                 SELECT gen_random_uuid() AS order_id, gen_random_uuid() AS line_id,
