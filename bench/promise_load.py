@@ -269,6 +269,37 @@ def report(name, recorder, elapsed):
     return created / elapsed, percentile(latencies, 0.99)
 
 
+# A process that sleeps 5 ms at a time and reports how late it woke up: on a machine at half
+# load it wakes within a few ms, so long delays mean the whole (virtual) machine stalled, which
+# no server code can hide from latency figures.
+_PROBE = """
+import signal, sys, time
+worst, late = 0.0, 0
+signal.signal(signal.SIGTERM, lambda *_: (print(f"{worst * 1000:.0f} {late}"), sys.exit(0)))
+while True:
+    before = time.perf_counter()
+    time.sleep(0.005)
+    delay = time.perf_counter() - before - 0.005
+    worst, late = max(worst, delay), late + (delay > 0.1)
+"""
+
+
+class StallProbe:
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _PROBE], stdout=subprocess.PIPE, text=True
+        )
+        return self
+
+    def __exit__(self, *exc_info):
+        self.process.terminate()
+        worst, late = self.process.communicate(timeout=10)[0].split()
+        print(
+            f"          machine stalls seen by an idle probe process: worst wake-up "
+            f"{worst} ms late, {late} wake-ups more than 100 ms late"
+        )
+
+
 def closed_loop(url, token, articles, clients, duration, hot=False, seed=1):
     recorder = Recorder()
     stop_at = time.perf_counter() + duration
@@ -516,8 +547,9 @@ def main():
             f"{os.cpu_count() * 1000 / max(results['server_cpu_ms_per_promise'], 0.1):.0f} "
             "promises/s (PostgreSQL and the clients share the same cores)"
         )
-        recorder, elapsed = paced(url, token, articles, args.rate, args.duration)
-        _, results["paced_p99"] = report(f"{args.rate:g}/s", recorder, elapsed)
+        with StallProbe():
+            recorder, elapsed = paced(url, token, articles, args.rate, args.duration)
+            _, results["paced_p99"] = report(f"{args.rate:g}/s", recorder, elapsed)
         set_hot_stock(args.hot_stock)
         recorder, elapsed = closed_loop(
             url, token, articles, args.clients, args.duration / 2, hot=True
