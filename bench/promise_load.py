@@ -104,7 +104,7 @@ def set_hot_stock(units):
     connection.close()
 
 
-def start_server(database, port, workers, threads):
+def start_server(database, port, workers, threads, worker_class="gthread"):
     environment = {
         **os.environ,
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
@@ -119,9 +119,8 @@ def start_server(database, port, workers, threads):
             "--workers",
             str(workers),
             "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
+            worker_class,
+            *(["--threads", str(threads)] if worker_class == "gthread" else []),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -505,6 +504,7 @@ def main():
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--hot-stock", type=int, default=40)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database", default="doms_bench_promises")
@@ -514,10 +514,10 @@ def main():
     token, articles = prepare(args.database)
     print(
         f"demo network seeded; {len(articles)} articles in carts; "
-        f"gunicorn {args.workers} workers × {args.threads} threads (gthread); "
+        f"gunicorn {args.workers} workers × {args.threads} threads ({args.worker_class}); "
         f"{args.clients} client threads; machine cores: {os.cpu_count()}"
     )
-    server = start_server(args.database, args.port, args.workers, args.threads)
+    server = start_server(args.database, args.port, args.workers, args.threads, args.worker_class)
     url = f"http://127.0.0.1:{args.port}/api/promises/deliverypromise"
     results = {}
     try:
