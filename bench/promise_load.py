@@ -514,8 +514,9 @@ def main():
     token, articles = prepare(args.database)
     print(
         f"demo network seeded; {len(articles)} articles in carts; "
-        f"gunicorn {args.workers} workers × {args.threads} threads ({args.worker_class}); "
-        f"{args.clients} client threads; machine cores: {os.cpu_count()}"
+        f"gunicorn {args.workers} {args.worker_class} workers"
+        + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
+        + f"; {args.clients} client threads; machine cores: {os.cpu_count()}"
     )
     server = start_server(args.database, args.port, args.workers, args.threads, args.worker_class)
     url = f"http://127.0.0.1:{args.port}/api/promises/deliverypromise"

@@ -9,6 +9,9 @@ from django.db.models import Q
 from inventory.models import Stock
 from inventory.selectors import UUID_ARRAY_SQL, uuid_array
 
+# Every column, named: a prepared `SELECT *` breaks once a migration adds a column.
+_STOCK_COLUMNS = ", ".join(f"stock.{field.column}" for field in Stock._meta.concrete_fields)
+
 
 def lock_stocks(keys):
     """Lock the stock rows for `(facility_id, tenant_article_id)` keys, ordered by id.
@@ -94,9 +97,6 @@ def lock_stocks_by_ids_and_keys(stock_ids, keys):
             params,
         )
         return _stocks_from_rows(cursor.fetchall())
-
-
-_STOCK_COLUMNS = ", ".join(f"stock.{field.column}" for field in Stock._meta.concrete_fields)
 
 
 def _stocks_from_rows(rows):
