@@ -52,3 +52,10 @@ class Conflict(ServiceError):
 
 class Unprocessable(ServiceError):
     status_code = 422
+
+
+class PromiseExpired(NotFound):
+    """Any action on a promise past its validUntil: as if the order did not exist."""
+
+    def __init__(self):
+        super().__init__("Order not found or expired.")

@@ -19,8 +19,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from config import clock
 from config.errors import InvalidInput, NotFound
 from inventory.models import (
     Carrier,
@@ -45,7 +45,7 @@ class StockLevel:
 def active_reservations(now=None):
     """Reservations that hold stock at `now`: permanent ones, and temporary ones not yet
     expired. An expired reservation never counts, whether or not the sweep has run."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return Reservation.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
 
 
@@ -111,7 +111,7 @@ def availability(tenant_article_ids, facility_ids=None, *, now=None):
     articles = sorted(set(tenant_article_ids))
     if not articles:
         return {}
-    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    now = connection.ops.adapt_datetimefield_value(now or clock.now())
     sql = (
         "SELECT stock.facility_id, stock.tenant_article_id, stock.value,"
         f" COALESCE(({_ACTIVE_RESERVED_SQL}), 0)"
@@ -154,7 +154,7 @@ def availability_and_backorders(tenant_article_ids, *, now=None):
             "  AND status = %s AND out_of_stock_behaviour = %s"
             " ) AS listing",
             [
-                connection.ops.adapt_datetimefield_value(now or timezone.now()),
+                connection.ops.adapt_datetimefield_value(now or clock.now()),
                 *articles,
                 *articles,
                 ListingStatus.ACTIVE,
@@ -190,7 +190,7 @@ def reserved_by_stock(stock_ids, *, now=None):
             f" WHERE {condition}"
             " AND (valid_until IS NULL OR valid_until > %s)"
             " GROUP BY stock_id",
-            [*id_params, connection.ops.adapt_datetimefield_value(now or timezone.now())],
+            [*id_params, connection.ops.adapt_datetimefield_value(now or clock.now())],
         )
         return {_python_uuid(stock_id): total for stock_id, total in cursor.fetchall()}
 
@@ -510,7 +510,7 @@ def stock_summaries(
 
 def reservations_with_state(*, now=None):
     """Reservations with `is_active` computed by the database at `now`."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return Reservation.objects.select_related("order_line_item").annotate(
         is_active=Case(
             When(Q(valid_until__isnull=True) | Q(valid_until__gt=now), then=Value(True)),
@@ -530,7 +530,7 @@ def list_reservations(
     size=25,
     now=None,
 ):
-    now = now or timezone.now()
+    now = now or clock.now()
     reservations = Reservation.objects.all()
     if facility_id is not None:
         reservations = reservations.filter(facility_id=facility_id)

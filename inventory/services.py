@@ -11,8 +11,9 @@ from django.db.models import F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from config import clock
 from config.db import insert_instances
-from config.errors import Conflict, InvalidInput, NotFound, VersionConflict
+from config.errors import Conflict, InvalidInput, NotFound, PromiseExpired, VersionConflict
 from events.services import record_stock_event, record_stock_events
 from inventory.locking import (
     lock_stocks,
@@ -77,12 +78,7 @@ class InsufficientStock(InvalidInput):
         super().__init__("Not enough stock.", details)
 
 
-class PromiseExpired(NotFound):
-    def __init__(self):
-        super().__init__("Order not found or expired.")
-
-
-def reserve_stock(allocations, *, valid_until, now=None):
+def reserve_stock(allocations, *, valid_until):
     """Reserve every allocation or nothing.
 
     Locks the stock rows in id order, then re-reads availability under the lock, so two
@@ -98,9 +94,8 @@ def reserve_stock(allocations, *, valid_until, now=None):
 
     with transaction.atomic(savepoint=False):
         stocks = lock_stocks(requested)
-        # `now` is taken after the locks: a reservation that expired while we waited is free.
-        now = now or timezone.now()
-        reserved = reserved_by_stock([stock.id for stock in stocks.values()], now=now)
+        # Read after the locks: a reservation that expired while we waited is free.
+        reserved = reserved_by_stock([stock.id for stock in stocks.values()], now=clock.now())
 
         shortages = []
         for key, quantity in sorted(
@@ -152,23 +147,62 @@ def _daily_orders_row(facility_id, day, orders):
     )
 
 
-def count_facility_orders(facility_ids, *, day):
-    """One more order on `day` at each facility (a promise reserved stock there).
+class DailyCapacityReached(InvalidInput):
+    """A facility took its last order of the day while this one was being routed."""
 
-    Call it as the transaction's last write: the counter rows stay locked until the commit, and
-    the rows are taken in (facility, day) order, as everywhere, so writers never deadlock.
+    def __init__(self, facility_ids):
+        self.facility_ids = sorted(facility_ids, key=str)
+        super().__init__(
+            "A facility reached its daily order capacity.",
+            "No capacity left today at facility " + ", ".join(map(str, self.facility_ids)) + ".",
+        )
+
+
+# Stands for "no daily capacity set": more orders than a facility takes in a day.
+_UNLIMITED = 2**31 - 1
+
+
+def count_facility_orders(facility_ids, *, day, enforce_capacity=True):
+    """One more order on `day` at each facility (an order reserved stock there).
+
+    One conditional upsert: a counter already at its facility's `daily_order_capacity` is not
+    raised, and DailyCapacityReached names those facilities. The caller's transaction must
+    then roll back (the other counters were raised in it); the promise re-routes. Call it as
+    the transaction's last write: the counter rows stay locked until the commit, and they are
+    taken in facility order, as everywhere, so writers never deadlock. The same statement
+    runs on PostgreSQL and SQLite (both have INSERT ... ON CONFLICT ... WHERE ... RETURNING).
     """
-    rows = [_daily_orders_row(facility_id, day, 1) for facility_id in sorted(set(facility_ids))]
-    if not rows:
+    facilities = sorted(set(facility_ids), key=str)
+    if not facilities:
         return
     table = FacilityDailyOrders._meta.db_table
+    facility_table = Facility._meta.db_table
+    capacity_column = Facility._meta.get_field("daily_order_capacity").column
+    capacity = (
+        f"COALESCE(facility.{capacity_column}, {_UNLIMITED})"
+        if enforce_capacity
+        else str(_UNLIMITED)
+    )
+    facility_key = FacilityDailyOrders._meta.get_field("facility").target_field
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (facility_id, day, orders) VALUES "
-            + ", ".join(["(%s, %s, %s)"] * len(rows))
-            + f" ON CONFLICT (facility_id, day) DO UPDATE SET orders = {table}.orders + 1",
-            [value for row in rows for value in row],
+            f"INSERT INTO {table} (facility_id, day, orders)"
+            f" SELECT facility.id, %s, 1 FROM {facility_table} AS facility"
+            f" WHERE facility.id IN ({', '.join(['%s'] * len(facilities))}) AND {capacity} > 0"
+            " ORDER BY facility.id"
+            f" ON CONFLICT (facility_id, day) DO UPDATE SET orders = {table}.orders + 1"
+            f" WHERE {table}.orders < (SELECT {capacity} FROM {facility_table} AS facility"
+            f" WHERE facility.id = {table}.facility_id)"
+            " RETURNING facility_id",
+            [
+                connection.ops.adapt_datefield_value(day),
+                *(facility_key.get_db_prep_value(as_uuid(f), connection) for f in facilities),
+            ],
         )
+        counted = {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
+    refused = [facility for facility in facilities if as_uuid(facility) not in counted]
+    if refused:
+        raise DailyCapacityReached(refused)
 
 
 def uncount_facility_orders(orders_by_facility_day):
@@ -189,32 +223,36 @@ def uncount_facility_orders(orders_by_facility_day):
         )
 
 
-def _lock_active_reservations_of_order(order_id, now):
+def _lock_active_reservations_of_order(order_id):
     """Lock the order's stock rows, then confirm its temporary reservations are still active.
+    Returns (reservations, the time read after the locks).
 
     Under the lock no concurrent reservation can have counted them as expired and taken the
     stock after this check, so turning them permanent (or extending them) cannot oversell.
     """
     lock_stocks_of_order(order_id)
-    now = now or timezone.now()
+    now = clock.now()
     reservations = Reservation.objects.filter(order_line_item__order_id=order_id)
     if reservations.filter(valid_until__isnull=False, valid_until__lte=now).exists():
         raise PromiseExpired()
-    return reservations
+    return reservations, now
 
 
 @transaction.atomic
-def make_order_reservations_permanent(order_id, *, now=None):
-    reservations = _lock_active_reservations_of_order(order_id, now)
+def make_order_reservations_permanent(order_id):
+    reservations, _ = _lock_active_reservations_of_order(order_id)
     return reservations.update(valid_until=None, last_modified=timezone.now())
 
 
 @transaction.atomic
-def extend_order_reservations(order_id, valid_until, *, now=None):
-    reservations = _lock_active_reservations_of_order(order_id, now)
-    return reservations.filter(valid_until__isnull=False).update(
-        valid_until=valid_until, last_modified=timezone.now()
+def extend_order_reservations(order_id, duration):
+    """Hold the order's temporary reservations for `duration` from now; returns the new
+    validUntil."""
+    reservations, now = _lock_active_reservations_of_order(order_id)
+    reservations.filter(valid_until__isnull=False).update(
+        valid_until=now + duration, last_modified=timezone.now()
     )
+    return now + duration
 
 
 @transaction.atomic
@@ -722,7 +760,7 @@ def _apply_stock_extra(stock, extra):
 
 
 @transaction.atomic
-def upsert_stocks(items, *, now=None):
+def upsert_stocks(items):
     """Bulk PUT /api/stocks, all or nothing.
 
     Items name a stock by `id` (optionally with `version`) or by facility + article. New
@@ -776,7 +814,7 @@ def upsert_stocks(items, *, now=None):
     if absent:
         _require_listings(absent)  # not inserted because not listed: 404
         raise Conflict("Stock changed concurrently.", "A stock row was deleted meanwhile; retry.")
-    reserved = reserved_by_stock(list(locked), now=now)
+    reserved = reserved_by_stock(list(locked), now=clock.now())
 
     plan = [(item, locked[stock_id]) for stock_id, item in stock_ids.items()]
     plan += [(item, created.get(key) or by_key_locked[key]) for key, item in keyed]
@@ -946,7 +984,7 @@ def _write_stock_values(stocks, timestamp):
 
 
 @transaction.atomic
-def update_stock(stock_id, data, *, now=None):
+def update_stock(stock_id, data):
     """PUT /api/stocks/{id}: set the value (optimistic `version` when sent), never below
     what active reservations hold."""
     stock_uuid = as_uuid(stock_id)
@@ -955,7 +993,7 @@ def update_stock(stock_id, data, *, now=None):
         raise NotFound("Stock not found.", f"No stock with id {stock_id!r}.")
     stock = locked[0]
     _check_version(stock, data.get("version"))
-    reserved = reserved_by_stock([stock.id], now=now).get(stock.id, 0)
+    reserved = reserved_by_stock([stock.id], now=clock.now()).get(stock.id, 0)
     _refuse_below_reserved(stock, data["value"], reserved)
     extra = _apply_stock_extra(stock, data.get("extra"))
     if stock.value != data["value"] or stock.extra != extra:

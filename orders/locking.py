@@ -1,18 +1,27 @@
-"""Row locks for orders. Every state change of an order takes its row lock first, then checks
-the client's `version`: concurrent writers queue on the lock and all but the first see a newer
-version (409) instead of overwriting each other."""
+"""Row locks for orders. Every state change of an order takes its row lock first, then checks,
+in this order: the order exists and is not an expired promise (404), the client's `version`
+(409), and only then whether its status allows the change (400, in the service). Concurrent
+writers queue on the lock and all but the first see a newer version: a stale request always
+gets 409, whoever won the race."""
 
-from config.errors import NotFound, VersionConflict
+from config import clock
+from config.errors import NotFound, PromiseExpired, VersionConflict
 from orders.models import Order
 from orders.selectors import parse_order_id
 
 
 def lock_order(order_id):
-    """The order, locked until the end of the surrounding transaction."""
+    """The order, locked until the end of the surrounding transaction.
+
+    A promise past its validUntil is refused here, with the time read after the lock: an
+    action that waited for the row must not act on a promise that expired while it waited.
+    """
     order_uuid = parse_order_id(order_id)
     order = Order.objects.select_for_update().filter(id=order_uuid).first()
     if order is None:
         raise NotFound("Order not found.", f"There is no order with id {order_id}.")
+    if order.is_expired_promise(clock.now()):
+        raise PromiseExpired()
     return order
 
 

@@ -20,6 +20,18 @@ class OrderStatus(models.TextChoices):
 
 # While an order is in one of these states, its tenantOrderId may not be reused.
 TENANT_ORDER_ID_BLOCKING_STATUSES = (OrderStatus.OPEN, OrderStatus.LOCKED, OrderStatus.PROMISED)
+# A promise past its validUntil is gone for every action, whether the sweep has cancelled it
+# (CANCELLED, validUntil kept) or not yet (still PROMISED).
+EXPIRED_PROMISE_STATUSES = (OrderStatus.PROMISED, OrderStatus.CANCELLED)
+
+
+class OrderQuerySet(models.QuerySet):
+    def expired_promises(self, now):
+        return self.filter(status__in=EXPIRED_PROMISE_STATUSES, promise_valid_until__lte=now)
+
+    def promises_to_release(self, now):
+        """What the expiry sweep cancels: promises past their validUntil, not yet swept."""
+        return self.filter(status=OrderStatus.PROMISED, promise_valid_until__lte=now)
 
 
 class Order(models.Model):
@@ -55,6 +67,8 @@ class Order(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(auto_now=True)
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-order_date", "-id"]
         constraints = [
@@ -84,6 +98,13 @@ class Order(models.Model):
 
     def __str__(self):
         return self.tenant_order_id or str(self.id)
+
+    def is_expired_promise(self, now):
+        return (
+            self.status in EXPIRED_PROMISE_STATUSES
+            and self.promise_valid_until is not None
+            and self.promise_valid_until <= now
+        )
 
 
 class OrderLineItem(models.Model):

@@ -26,7 +26,6 @@ from orders.serializers import (
 )
 from promises import services as promise_services
 from promises.idempotency import idempotent
-from promises.selectors import raise_if_expired_promise
 from promises.serializers import PromiseConfirmActionSerializer, PromiseExtendActionSerializer
 
 ORDER_TAG = ["Orders (DOMS)"]
@@ -194,7 +193,6 @@ class OrderActionsView(APIView):
         order_id = orderId
         selectors.parse_order_id(order_id)
         data, handler = dispatch_action(ORDER_ACTIONS, request.data)
-        raise_if_expired_promise(order_id)
         return Response(OrderSerializer(handler(order_id, data, request.user)).data)
 
 

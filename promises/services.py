@@ -12,15 +12,16 @@ from django.db.models import F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from config.errors import InvalidInput, VersionConflict
+from config import clock
+from config.errors import InvalidInput, NotFound, PromiseExpired, VersionConflict
 from events.models import EventName
 from events.services import record_order_event, record_order_events
 from inventory.models import Reservation
 from inventory.selectors import availability
 from inventory.services import (
     Allocation,
+    DailyCapacityReached,
     InsufficientStock,
-    PromiseExpired,
     count_facility_orders,
     extend_order_reservations,
     make_order_reservations_permanent,
@@ -28,11 +29,13 @@ from inventory.services import (
     uncount_facility_orders,
 )
 from orders.fields import format_wire_datetime, parse_wire_datetime
+from orders.locking import lock_order_at_version
 from orders.models import Order, OrderStatus
 from orders.selectors import get_order
 from orders.services import create_order
 from promises.durations import parse_promise_duration
 from promises.models import IdempotencyKey, PromisesConfiguration, RoutingConfiguration
+from routing.types import FENCE_CAPACITY
 
 # Large batches are cheap to hold: only a confirm of an already expired promise ever waits on
 # them (and then answers 404); new promises and live confirms never touch these rows.
@@ -113,41 +116,29 @@ def update_routing_configuration(*, version, max_split_count, fences, ratings, u
 # --- order actions on promises ---------------------------------------------------------------
 
 
-def is_expired_promise(order, now=None):
-    """A promise past its validUntil counts as gone for every action, even before the sweep."""
-    now = now or timezone.now()
-    return (
-        order.status in (OrderStatus.PROMISED, OrderStatus.CANCELLED)
-        and order.promise_valid_until is not None
-        and order.promise_valid_until <= now
-    )
-
-
-def _lock_live_promise(order_id, *, version, now):
+def _lock_live_promise(order_id, *, version):
+    """The promise, locked: 404 when it does not exist or has expired (time read after the
+    lock), 409 for a stale version, 400 when it is no longer PROMISED."""
     try:
-        order_uuid = uuid.UUID(str(order_id))
-    except ValueError:
+        order = lock_order_at_version(order_id, version)
+    except PromiseExpired:
+        raise
+    except NotFound:
         raise PromiseExpired() from None
-    order = Order.objects.select_for_update().filter(id=order_uuid).first()
-    if order is None or is_expired_promise(order, now):
-        raise PromiseExpired()
     if order.status != OrderStatus.PROMISED:
         raise InvalidInput(
             f"Order {order.id} is {order.status}, not PROMISED.",
             "Only a promised order can be confirmed or extended.",
         )
-    if version != order.version:
-        raise VersionConflict(version=order.version, request_version=version)
     return order
 
 
 @transaction.atomic
-def confirm_promise(order_id, *, version, tenant_order_id=None, user=None, now=None):
+def confirm_promise(order_id, *, version, tenant_order_id=None, user=None):
     """PROMISED → OPEN; the reservations become permanent."""
-    now = now or timezone.now()
-    order = _lock_live_promise(order_id, version=version, now=now)
+    order = _lock_live_promise(order_id, version=version)
     # Re-checks under the stock locks that the reservations are still active.
-    make_order_reservations_permanent(order.id, now=now)
+    make_order_reservations_permanent(order.id)
     if tenant_order_id is not None:
         order.tenant_order_id = tenant_order_id
     order.status = OrderStatus.OPEN
@@ -166,12 +157,11 @@ def confirm_promise(order_id, *, version, tenant_order_id=None, user=None, now=N
 
 
 @transaction.atomic
-def extend_promise(order_id, *, version, user=None, now=None):
-    """Give the consumer the configured duration again, counted from now."""
-    now = now or timezone.now()
-    order = _lock_live_promise(order_id, version=version, now=now)
-    valid_until = now + promise_duration()
-    extend_order_reservations(order.id, valid_until, now=now)
+def extend_promise(order_id, *, version, user=None):
+    """Give the consumer the configured duration again, counted from the moment the stock
+    locks are held."""
+    order = _lock_live_promise(order_id, version=version)
+    valid_until = extend_order_reservations(order.id, promise_duration())
     order.promise_valid_until = valid_until
     order.promises_options = {"validUntil": _wire_datetime(valid_until)}
     order.version += 1
@@ -186,16 +176,18 @@ def _wire_datetime(value):
 # --- expiry ----------------------------------------------------------------------------------
 
 
-def release_expired_promises(*, now=None, batch_size=SWEEP_BATCH_SIZE):
+def release_expired_promises(*, batch_size=SWEEP_BATCH_SIZE):
     """Cancel every promise past its validUntil and delete its reservations.
 
     Each batch is its own short transaction; `FOR UPDATE SKIP LOCKED` lets two sweeps (or a sweep
     and a confirm) run at once without waiting on, or double-processing, each other's orders.
-    Returns how many promises this call cancelled.
+    The one time decision read before its lock: the batch's own SELECT ... FOR UPDATE picks the
+    rows by time, and an early time only ever picks fewer of them (they are expired at any
+    later moment too). Returns how many promises this call cancelled.
     """
-    now = now or timezone.now()
     released = 0
     while True:
+        now = clock.now()
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 count = _release_batch_postgresql(now, batch_size)
@@ -204,7 +196,7 @@ def release_expired_promises(*, now=None, batch_size=SWEEP_BATCH_SIZE):
         released += count
         if count < batch_size:
             break
-    IdempotencyKey.objects.filter(expires_at__lt=now).delete()
+    IdempotencyKey.objects.filter(expires_at__lt=clock.now()).delete()
     return released
 
 
@@ -223,7 +215,7 @@ def _release_batch_postgresql(now, batch_size):
         cursor.execute(
             f"""
             SELECT id FROM {order_table}
-            WHERE status = %s AND promise_valid_until < %s
+            WHERE status = %s AND promise_valid_until <= %s
             ORDER BY promise_valid_until
             LIMIT %s
             FOR UPDATE SKIP LOCKED
@@ -269,7 +261,7 @@ def _release_batch_portable(now, batch_size):
     """The same batch through the ORM, for the embedded SQLite default (one writer at a time)."""
     orders = list(
         Order.objects.select_for_update(skip_locked=True)
-        .filter(status=OrderStatus.PROMISED, promise_valid_until__lt=now)
+        .promises_to_release(now)
         .order_by("promise_valid_until")[:batch_size]
     )
     if not orders:
@@ -396,18 +388,18 @@ def _rendered_routing_decision(decision, routing_request):
     return json.loads(json.dumps(sourcing_option(decision, routing_request), cls=DjangoJSONEncoder))
 
 
-def create_delivery_promise(data, *, user=None, now=None):
+def create_delivery_promise(data, *, user=None):
     """Route the cart, reserve its stock and create a PROMISED order, all or nothing.
 
-    Routing runs before any lock is taken. Then one short transaction creates the order and
+    Routing runs before any lock is taken. Then one short transaction creates the order,
     reserves the chosen stock (reserve_stock locks the rows in id order and re-checks
-    availability under the lock). If another checkout took the stock in between, the cart is
-    routed once more on fresh availability; a second loss is a 400.
+    availability under the lock) and counts the order against its facilities' daily capacity
+    (a conditional update that refuses a full facility). If another checkout took the stock or
+    the capacity in between, the cart is routed once more on fresh data; a second loss is a 400.
     """
     from promises.adapter import checkout_snapshot
 
-    clock_given = now is not None
-    now = now or timezone.now()
+    now = clock.now()
     snapshot = checkout_snapshot(now)
     valid_until = _promise_valid_until(data, now, snapshot.invalid_after_time)
     order_data = {
@@ -443,9 +435,7 @@ def create_delivery_promise(data, *, user=None, now=None):
                 ]
                 if allocations:
                     # Under the lock a reservation that expired meanwhile counts as free.
-                    reserve_stock(
-                        allocations, valid_until=valid_until, now=now if clock_given else None
-                    )
+                    reserve_stock(allocations, valid_until=valid_until)
                 record_order_event(
                     EventName.DELIVERY_PROMISE_CREATED,
                     order,
@@ -454,10 +444,14 @@ def create_delivery_promise(data, *, user=None, now=None):
                 # Last write of the transaction: its counter rows are locked only until commit.
                 count_facility_orders(
                     {allocation.facility_id for allocation in allocations},
-                    day=timezone.now().astimezone(UTC).date(),
+                    day=now.astimezone(UTC).date(),
+                    enforce_capacity=routing_request.configuration.fence_active(FENCE_CAPACITY),
                 )
                 return DeliveryPromise(order, decision, routing_request, valid_until)
         except InsufficientStock as shortage:
             if attempt == 2:
                 _refuse_after_lost_race(data, shortage)
+        except DailyCapacityReached:
+            if attempt == 2:
+                raise
     raise AssertionError("unreachable")  # pragma: no cover

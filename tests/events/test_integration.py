@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from config import clock
 from events import services
 from events.models import EventName, OutboxEvent
 from orders.models import OrderModificationConfiguration
@@ -113,7 +114,8 @@ def test_promise_lifecycle_events(api_client, receiver):
     )
     from promises.services import release_expired_promises
 
-    assert release_expired_promises(now=timezone.now() + timedelta(days=2)) == 1
+    with clock.frozen_at(timezone.now() + timedelta(days=2)):
+        assert release_expired_promises() == 1
 
     # A promise is not an ORDER_CREATED: it reports DELIVERY_PROMISE_CREATED, and its
     # confirmation ORDER_CREATED_FROM_PROMISE.

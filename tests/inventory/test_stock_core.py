@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from config import clock
 from inventory.models import Facility, Reservation, Stock
 from inventory.selectors import StockLevel, availability
 from inventory.services import (
@@ -60,13 +61,10 @@ def test_an_expired_reservation_does_not_block_a_new_one(store):
     reserve_stock(
         [Allocation(store.id, ARTICLE, 1, make_line().id)], valid_until=now + timedelta(minutes=1)
     )
-    with pytest.raises(InsufficientStock):
-        reserve_stock([Allocation(store.id, ARTICLE, 1, make_line().id)], valid_until=None, now=now)
-    reserve_stock(
-        [Allocation(store.id, ARTICLE, 1, make_line().id)],
-        valid_until=None,
-        now=now + timedelta(minutes=2),
-    )
+    with pytest.raises(InsufficientStock), clock.frozen_at(now):
+        reserve_stock([Allocation(store.id, ARTICLE, 1, make_line().id)], valid_until=None)
+    with clock.frozen_at(now + timedelta(minutes=2)):
+        reserve_stock([Allocation(store.id, ARTICLE, 1, make_line().id)], valid_until=None)
     later = availability([ARTICLE], now=now + timedelta(minutes=2))
     assert later[(store.id, ARTICLE)] == StockLevel(value=1, reserved=1, available=0)
 
@@ -103,14 +101,16 @@ def test_confirming_or_extending_an_expired_promise_is_refused(store):
         [Allocation(store.id, ARTICLE, 1, line.id)], valid_until=now + timedelta(minutes=5)
     )
     later = now + timedelta(minutes=6)
-    with pytest.raises(PromiseExpired):
-        make_order_reservations_permanent(line.order_id, now=later)
-    with pytest.raises(PromiseExpired):
-        extend_order_reservations(line.order_id, later + timedelta(hours=1), now=later)
+    with pytest.raises(PromiseExpired), clock.frozen_at(later):
+        make_order_reservations_permanent(line.order_id)
+    with pytest.raises(PromiseExpired), clock.frozen_at(later):
+        extend_order_reservations(line.order_id, timedelta(hours=1))
 
-    extend_order_reservations(line.order_id, now + timedelta(hours=1), now=now)
+    with clock.frozen_at(now):
+        extend_order_reservations(line.order_id, timedelta(hours=1))
     assert level(store).available == 0
-    make_order_reservations_permanent(line.order_id, now=now)
+    with clock.frozen_at(now):
+        make_order_reservations_permanent(line.order_id)
     assert Reservation.objects.get().valid_until is None
     assert availability([ARTICLE], now=now + timedelta(days=30))[(store.id, ARTICLE)].available == 0
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from config import clock
 from inventory.selectors import availability
 from inventory.services import Allocation, reserve_stock
 from orders.models import Order, OrderLineItem, OrderStatus
@@ -32,11 +33,11 @@ def promised_order(stock, quantity=1, *, valid_until=None, now=None):
         article={"tenantArticleId": stock.tenant_article_id, "title": "Article"},
         quantity=quantity,
     )
-    reserve_stock(
-        [Allocation(stock.facility_id, stock.tenant_article_id, quantity, line.id)],
-        valid_until=valid_until,
-        now=now,
-    )
+    with clock.frozen_at(now):
+        reserve_stock(
+            [Allocation(stock.facility_id, stock.tenant_article_id, quantity, line.id)],
+            valid_until=valid_until,
+        )
     return order
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, timedelta
 import pytest
 from django.utils import timezone
 
+from config import clock
 from inventory.models import FacilityDailyOrders
 from orders import services as order_services
 from promises import services
@@ -64,6 +65,7 @@ def test_expired_promises_give_their_capacity_back_when_swept(api_client):
     assert api_client.post(URL, one_tshirt(), format="json").status_code == 201
     assert orders_today(network["store"]) == 2
 
-    assert services.release_expired_promises(now=valid_until + timedelta(seconds=1)) == 1
+    with clock.frozen_at(valid_until + timedelta(seconds=1)):
+        assert services.release_expired_promises() == 1
 
     assert orders_today(network["store"]) == 1

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from config import clock
 from inventory.models import Reservation
 from orders.models import Order, OrderStatus
 from promises import services, tasks
@@ -37,7 +38,8 @@ def test_sweep_cancels_expired_promises_with_a_reason_and_releases_reservations(
     expired = promised_order(stock, valid_until=now + timedelta(minutes=1), now=now)
     live = promised_order(stock, valid_until=now + timedelta(hours=2), now=now)
 
-    released = services.release_expired_promises(now=now + timedelta(minutes=2))
+    with clock.frozen_at(now + timedelta(minutes=2)):
+        released = services.release_expired_promises()
 
     assert released == 1
     expired.refresh_from_db()
@@ -50,7 +52,8 @@ def test_sweep_cancels_expired_promises_with_a_reason_and_releases_reservations(
     assert live.status == OrderStatus.PROMISED
     assert Reservation.objects.filter(order_line_item__order=live).count() == 1
     # Idempotent: a second sweep finds nothing to do.
-    assert services.release_expired_promises(now=now + timedelta(minutes=2)) == 0
+    with clock.frozen_at(now + timedelta(minutes=2)):
+        assert services.release_expired_promises() == 0
     expired.refresh_from_db()
     assert expired.version == 2
 
@@ -62,7 +65,8 @@ def test_sweep_works_in_batches():
     for _ in range(7):
         promised_order(stock, valid_until=now + timedelta(minutes=1), now=now)
 
-    released = services.release_expired_promises(now=now + timedelta(minutes=2), batch_size=3)
+    with clock.frozen_at(now + timedelta(minutes=2)):
+        released = services.release_expired_promises(batch_size=3)
 
     assert released == 7
     assert Order.objects.filter(status=OrderStatus.CANCELLED).count() == 7
@@ -74,9 +78,11 @@ def test_confirmed_orders_are_never_swept():
     now = timezone.now()
     stock = stocked_article(value=2)
     order = promised_order(stock, valid_until=now + timedelta(minutes=5), now=now)
-    services.confirm_promise(order.id, version=1, now=now)
+    with clock.frozen_at(now):
+        services.confirm_promise(order.id, version=1)
 
-    assert services.release_expired_promises(now=now + timedelta(days=1)) == 0
+    with clock.frozen_at(now + timedelta(days=1)):
+        assert services.release_expired_promises() == 0
 
     order.refresh_from_db()
     assert order.status == OrderStatus.OPEN
@@ -94,7 +100,8 @@ def test_sweep_deletes_idempotency_keys_past_their_lifetime(django_user_model):
         user=user, endpoint="e", key="new", request_fingerprint="x", expires_at=now + timedelta(1)
     )
 
-    services.release_expired_promises(now=now + timedelta(seconds=1))
+    with clock.frozen_at(now + timedelta(seconds=1)):
+        services.release_expired_promises()
 
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
 
@@ -127,17 +134,18 @@ def test_two_concurrent_sweeps_cancel_each_promise_exactly_once():
     def sweep():
         try:
             barrier.wait()
-            results.append(services.release_expired_promises(now=later, batch_size=7))
+            results.append(services.release_expired_promises(batch_size=7))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
             connection.close()
 
     threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with clock.frozen_at(later):  # one clock for both threads
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
     assert errors == []
     assert sum(results) == len(orders)
@@ -158,5 +166,5 @@ def test_sweep_cost_does_not_grow_with_the_number_of_promises(django_assert_max_
         promised_order(stock, valid_until=now + timedelta(minutes=1), now=now)
 
     # Lock, delete reservations, cancel, "anyone subscribed?", idempotency cleanup (+ savepoints).
-    with django_assert_max_num_queries(8):
-        assert services.release_expired_promises(now=now + timedelta(minutes=2)) == 30
+    with django_assert_max_num_queries(8), clock.frozen_at(now + timedelta(minutes=2)):
+        assert services.release_expired_promises() == 30

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from config import clock
 from config.errors import InvalidInput, NotFound, VersionConflict
 from inventory.models import Reservation
 from orders.models import Order, OrderStatus
@@ -19,7 +20,8 @@ def test_confirm_makes_the_order_open_and_the_reservation_permanent():
     stock = stocked_article(value=2)
     order = promised_order(stock, now=now)
 
-    confirmed = services.confirm_promise(order.id, version=1, tenant_order_id="R1", now=now)
+    with clock.frozen_at(now):
+        confirmed = services.confirm_promise(order.id, version=1, tenant_order_id="R1")
 
     assert confirmed.status == OrderStatus.OPEN
     assert confirmed.version == 2
@@ -36,8 +38,8 @@ def test_confirm_with_a_tenant_order_id_in_use_is_rejected_and_changes_nothing()
     Order.objects.create(tenant_order_id="R1", status=OrderStatus.OPEN, order_date=now)
     order = promised_order(stock, now=now)
 
-    with pytest.raises(InvalidInput):
-        services.confirm_promise(order.id, version=1, tenant_order_id="R1", now=now)
+    with pytest.raises(InvalidInput), clock.frozen_at(now):
+        services.confirm_promise(order.id, version=1, tenant_order_id="R1")
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PROMISED
@@ -59,7 +61,8 @@ def test_extend_moves_valid_until_to_now_plus_configured_duration():
     order = promised_order(stock, valid_until=now + timedelta(minutes=10), now=now)
     later = now + timedelta(minutes=9)
 
-    extended = services.extend_promise(order.id, version=1, now=later)
+    with clock.frozen_at(later):
+        extended = services.extend_promise(order.id, version=1)
 
     assert extended.promise_valid_until == later + timedelta(hours=2)
     assert extended.promises_options["validUntil"].startswith(
@@ -79,15 +82,16 @@ def test_an_action_on_an_expired_promise_is_not_found_even_before_the_sweep(acti
     later = now + timedelta(minutes=6)
     function = services.confirm_promise if action == "confirm" else services.extend_promise
 
-    with pytest.raises(NotFound, match="not found or expired"):
-        function(order.id, version=1, now=later)
+    with pytest.raises(NotFound, match="not found or expired"), clock.frozen_at(later):
+        function(order.id, version=1)
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PROMISED
     # And after the sweep it is still "not found or expired".
-    services.release_expired_promises(now=later)
-    with pytest.raises(NotFound, match="not found or expired"):
-        function(order.id, version=2, now=later)
+    with clock.frozen_at(later):
+        services.release_expired_promises()
+    with pytest.raises(NotFound, match="not found or expired"), clock.frozen_at(later):
+        function(order.id, version=2)
 
 
 def test_confirming_an_open_order_is_invalid():

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from config import clock
 from events.models import EventName, OutboxEvent
 from promises import services
 from tests.events.factories import SubscriptionFactory
@@ -65,8 +66,10 @@ def test_sweep_records_one_event_per_expired_promise():
     stock = stocked_article(value=5)
     orders = [promised_order(stock, valid_until=now + timedelta(minutes=1), now=now) for _ in "ab"]
 
-    services.release_expired_promises(now=now + timedelta(minutes=2))
-    services.release_expired_promises(now=now + timedelta(minutes=3))
+    with clock.frozen_at(now + timedelta(minutes=2)):
+        services.release_expired_promises()
+    with clock.frozen_at(now + timedelta(minutes=3)):
+        services.release_expired_promises()
 
     recorded = events(EventName.ORDER_CANCELLED_BY_EXPIRY)
     assert sorted(event.payload["id"] for event in recorded) == sorted(str(o.id) for o in orders)
