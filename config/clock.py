@@ -29,3 +29,11 @@ def frozen_at(moment):
         yield moment
     finally:
         _frozen = previous
+
+
+def advance(delta):
+    """Move the frozen clock on (tests that play out time); every thread sees the move."""
+    global _frozen
+    if _frozen is None:
+        raise RuntimeError("advance() needs a frozen clock: use frozen_at() first")
+    _frozen += delta

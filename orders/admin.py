@@ -14,7 +14,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.module_loading import import_string
 
 from config.admin_support import (
     EstimatedCountPaginator,
@@ -25,7 +24,9 @@ from config.admin_support import (
 )
 from config.errors import ServiceError
 from inventory.models import Facility, Reservation
+from orders import services as order_services
 from orders.models import Order, OrderLineItem, OrderModificationConfiguration, OrderStatus
+from promises import services as promise_services
 
 STATUS_COLOURS = {
     OrderStatus.OPEN: "#1e7d32",
@@ -433,7 +434,7 @@ class OrderAdmin(admin.ModelAdmin):
             return TemplateResponse(
                 request, "admin/orders/order/bulk_action_confirmation.html", context
             )
-        service = import_string(spec["service"])
+        service = spec["service"]
         done, refused = [], []
         for order in orders:
             try:
@@ -476,7 +477,7 @@ class OrderAdmin(admin.ModelAdmin):
                 if value:
                     arguments[argument] = value
             try:
-                import_string(spec["service"])(order.pk, **arguments)
+                spec["service"](order.pk, **arguments)
             except ServiceError as error:
                 report_service_error(request, error)
             else:
@@ -502,8 +503,8 @@ ORDER_ACTIONS = {
     "confirm-promise": {
         "slug": "confirm-promise",
         "label": "Confirm promise",
-        "service": "promises.services.confirm_promise",
-        "statuses": [OrderStatus.PROMISED],
+        "service": promise_services.confirm_promise,
+        "statuses": promise_services.PROMISE_ACTION_STATUSES,
         "question": "The order becomes OPEN and its reservations become permanent.",
         "inputs": {"tenant_order_id": "tenant_order_id"},
         "done": "Promise {order} confirmed.",
@@ -511,8 +512,8 @@ ORDER_ACTIONS = {
     "extend-promise": {
         "slug": "extend-promise",
         "label": "Extend promise",
-        "service": "promises.services.extend_promise",
-        "statuses": [OrderStatus.PROMISED],
+        "service": promise_services.extend_promise,
+        "statuses": promise_services.PROMISE_ACTION_STATUSES,
         "question": "The promise and its reservations are kept for another full promise "
         "duration from now.",
         "inputs": {},
@@ -521,8 +522,8 @@ ORDER_ACTIONS = {
     "cancel": {
         "slug": "cancel",
         "label": "Cancel order",
-        "service": "orders.services.cancel_order",
-        "statuses": [OrderStatus.OPEN, OrderStatus.PROMISED, OrderStatus.LOCKED],
+        "service": order_services.cancel_order,
+        "statuses": order_services.CANCELLABLE_STATUSES,
         "question": "The order is cancelled and its reserved stock released.",
         "inputs": {"reason": "reason"},
         "done": "Order {order} cancelled.",

@@ -116,6 +116,10 @@ def update_routing_configuration(*, version, max_split_count, fences, ratings, u
 # --- order actions on promises ---------------------------------------------------------------
 
 
+# The statuses CONFIRM_PROMISE and EXTEND_PROMISE act on.
+PROMISE_ACTION_STATUSES = (OrderStatus.PROMISED,)
+
+
 def _lock_live_promise(order_id, *, version):
     """The promise, locked: 404 when it does not exist or has expired (time read after the
     lock), 409 for a stale version, 400 when it is no longer PROMISED."""
@@ -125,7 +129,7 @@ def _lock_live_promise(order_id, *, version):
         raise
     except NotFound:
         raise PromiseExpired() from None
-    if order.status != OrderStatus.PROMISED:
+    if order.status not in PROMISE_ACTION_STATUSES:
         raise InvalidInput(
             f"Order {order.id} is {order.status}, not PROMISED.",
             "Only a promised order can be confirmed or extended.",
@@ -433,9 +437,8 @@ def create_delivery_promise(data, *, user=None):
                     for allocation in decision.allocations
                     if allocation.quantity > 0
                 ]
-                if allocations:
-                    # Under the lock a reservation that expired meanwhile counts as free.
-                    reserve_stock(allocations, valid_until=valid_until)
+                # Under the lock a reservation that expired meanwhile counts as free.
+                reservations = reserve_stock(allocations, valid_until=valid_until)
                 record_order_event(
                     EventName.DELIVERY_PROMISE_CREATED,
                     order,
@@ -443,8 +446,9 @@ def create_delivery_promise(data, *, user=None):
                 )
                 # Last write of the transaction: its counter rows are locked only until commit.
                 count_facility_orders(
-                    {allocation.facility_id for allocation in allocations},
-                    day=now.astimezone(UTC).date(),
+                    {reservation.facility_id for reservation in reservations},
+                    # The day release and expiry subtract it from: its reservations' day.
+                    day=reservations[0].created.astimezone(UTC).date() if reservations else None,
                     enforce_capacity=routing_request.configuration.fence_active(FENCE_CAPACITY),
                 )
                 return DeliveryPromise(order, decision, routing_request, valid_until)

@@ -9,8 +9,10 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from config import clock
 from orders.models import Order, OrderStatus
 from tests.admin_helpers import SOURCING_OPTION, make_order, network, role_client, staff_client
+from tests.conftest import make_token_client
 from tests.inventory.factories import FacilityFactory
 
 pytestmark = pytest.mark.django_db
@@ -372,3 +374,24 @@ def test_a_promise_made_through_the_api_is_worked_in_the_back_office(api_client,
     assert order.status == OrderStatus.OPEN
     dashboard = admin_client_.get(reverse("admin:index")).content.decode()
     assert 'id="figure-confirmed">1<' in dashboard and 'id="figure-conversion">100 %<' in dashboard
+
+
+@pytest.mark.parametrize("action", ["cancel", "confirm-promise", "extend-promise"])
+def test_an_expired_promise_is_refused_by_the_admin_as_by_the_api(admin_client_, action):
+    order = make_order(status=OrderStatus.PROMISED, facility=network())
+    later = order.promise_valid_until + timedelta(seconds=1)
+
+    with clock.frozen_at(later):
+        response = admin_client_.post(action_url(order, action), {"version": 1}, follow=True)
+        api = make_token_client("shop").post(
+            f"/api/orders/{order.id}/actions",
+            {"name": "CANCEL", "version": 1},
+            format="json",
+        )
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PROMISED and order.version == 1  # left to the sweep
+    assert api.status_code == 404
+    summary = api.json()[0]["summary"]
+    assert summary == "Order not found or expired."
+    assert any(summary in text for text in messages_of(response))

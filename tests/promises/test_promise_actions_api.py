@@ -140,3 +140,16 @@ def test_confirm_on_an_open_order_is_400(api_client):
     response = act(api_client, order, name="CONFIRM_PROMISE", version=1)
 
     assert response.status_code == 400
+
+
+def test_a_stale_second_confirm_is_a_version_conflict_not_a_status_error(api_client):
+    """Checks run in one order (exists, version, status), so the loser of two confirms sent
+    with the same version always hears 409, whoever won."""
+    order = promised_order(stocked_article(value=1))
+
+    first = act(api_client, order, name="CONFIRM_PROMISE", version=1)
+    second = act(api_client, order, name="CONFIRM_PROMISE", version=1)
+
+    assert first.status_code == 200
+    assert second.status_code == 409
+    assert second.json()[0]["version"] == 2 and second.json()[0]["requestVersion"] == 1
