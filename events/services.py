@@ -1,9 +1,10 @@
 """Writes of the eventing app: the outbox, subscriptions and webhook delivery.
 
 Flow: `record_event` inserts an `OutboxEvent` in the caller's transaction and, after commit,
-asks Celery to deliver it right away. Delivery fans the event out into one `Delivery` per
-matching subscription and POSTs each one. If the broker is down the request still succeeds;
-the periodic `deliver_pending_events` task picks up whatever is pending, so nothing is lost.
+asks Celery (from a background thread, events.publishing) to deliver it right away. Delivery
+fans the event out into one `Delivery` per matching subscription and POSTs each one. If the
+broker is down or hung the request neither fails nor waits; the periodic
+`deliver_pending_events` task picks up whatever is pending, so nothing is lost.
 """
 
 import hashlib
@@ -33,6 +34,7 @@ from events.models import (
     OutboxEvent,
     Subscription,
 )
+from events.publishing import publisher
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ def record_events(event_name, payloads, *, subscribed=None):
     )
     if events and conf.setting("EVENTS_ENQUEUE_AFTER_COMMIT"):
         event_ids = [event.id for event in events]
-        transaction.on_commit(lambda: enqueue_event_delivery(*event_ids), robust=True)
+        transaction.on_commit(lambda: publisher.submit(event_ids), robust=True)
     return events
 
 
@@ -140,13 +142,18 @@ MAX_TASKS_PER_COMMIT = 20
 
 
 def enqueue_event_delivery(*event_ids):
-    """Best effort: a broker outage must never fail the caller; the periodic task catches up."""
+    """Best effort, run by the publisher thread: a broker outage must never fail or stall it,
+    so it has its own connection with short socket timeouts (a hung broker would otherwise
+    hold it for as long as TCP keeps the connection); the periodic task catches up."""
     from events.tasks import deliver_event, deliver_pending_events
 
+    timeout = conf.publish_timeout()
     try:
-        with deliver_event.app.pool.acquire(block=True, timeout=1) as connection:
-            # Fail fast: kombu would otherwise keep reconnecting for seconds inside the request.
-            connection.ensure_connection(max_retries=0, timeout=1)
+        with deliver_event.app.connection_for_write(
+            transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout}
+        ) as connection:
+            # Fail fast: kombu would otherwise keep reconnecting for seconds.
+            connection.ensure_connection(max_retries=0, timeout=timeout)
             if len(event_ids) > MAX_TASKS_PER_COMMIT:
                 deliver_pending_events.apply_async(connection=connection, retry=False)
             else:
