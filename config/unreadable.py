@@ -142,10 +142,18 @@ def _tolerant_parser(parse):
 
 
 def _passing_unreadable(convert):
+    """Django's converter, letting UnreadableValues through; raw text that it cannot parse
+    (results of aggregates such as MAX arrive unconverted) becomes one too."""
+
     def converter(value, expression, connection):
         if isinstance(value, UnreadableValue):
             return value
-        return convert(value, expression, connection)
+        try:
+            return convert(value, expression, connection)
+        except ValueError as error:
+            return UnreadableValue(str(value), str(error))
+        except AttributeError:  # Django's parser found no date at all (None)
+            return UnreadableValue(str(value), "not a date")
 
     converter.passes_unreadable = True
     return converter

@@ -24,6 +24,7 @@ from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
 from config.errors import InvalidInput, NotFound
+from config.unreadable import UnreadableValueError
 from events import conf, payloads
 from events.locking import lock_subscriptions_of_event
 from events.models import (
@@ -114,7 +115,8 @@ def record_order_events(event_name, order_ids):
         # queryset at once and load every order even when nobody subscribed.
         orders = with_line_items(Order.objects.filter(id__in=list(order_ids)).order_by("id"))
         for order in orders:
-            yield payloads.order_payload(order)
+            # One damaged order must not stop the sweep cancelling the others.
+            yield payloads.order_payload_or_minimal(order)
 
     return record_events(event_name, order_payloads())
 
@@ -238,10 +240,22 @@ def _check_contexts(event, contexts):
 
 
 def subscription_matches(subscription, payload):
+    facility_ref = payload.get("facilityRef") if isinstance(payload, dict) else None
     for context in subscription.contexts:
-        if context["type"] == "FACILITY" and payload.get("facilityRef") not in context["values"]:
+        if context["type"] == "FACILITY" and facility_ref not in context["values"]:
             return False
     return True
+
+
+def _subscribed_before(subscription, event):
+    """Whether the subscription existed when the event happened. A timestamp damaged in the
+    database cannot tell: the event then goes to the subscription rather than nowhere (and
+    the fan-out of the other events goes on)."""
+    try:
+        return subscription.created <= event.created
+    except UnreadableValueError as error:
+        logger.error("Event %s fanned out despite an unreadable timestamp: %s", event.pk, error)
+        return True
 
 
 # --- fan-out --------------------------------------------------------------------------------
@@ -272,7 +286,7 @@ def _fan_out(events, *, now, limit):
             for event in events
             for subscription in subscriptions
             if subscription.event == event.event
-            and subscription.created <= event.created
+            and _subscribed_before(subscription, event)
             and subscription_matches(subscription, event.payload)
         ]
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
@@ -289,6 +303,8 @@ class AttemptOutcome:
     status_code: int | None
     error: str
     duration_ms: int
+    # The request could not even be built (see `_render_request`): retrying cannot help.
+    dead: bool = False
 
 
 def sign(secret, body):
@@ -394,10 +410,9 @@ def _attempt_batch(deliveries, token, *, now_of):
     results = []
     for delivery in deliveries:
         attempted_at = now_of()
-        body = webhook_body(delivery.outbox_event)
-        outcome = post_webhook(
-            delivery.subscription.callback_url, body, webhook_headers(delivery, body)
-        )
+        request, outcome = _render_request(delivery)
+        if request is not None:
+            outcome = post_webhook(delivery.subscription.callback_url, *request)
         results.append((delivery, outcome, attempted_at))
     with transaction.atomic():
         attempts = [
@@ -406,6 +421,19 @@ def _attempt_batch(deliveries, token, *, now_of):
         ]
         DeliveryAttempt.objects.bulk_create(attempt for attempt in attempts if attempt.delivery_id)
     return attempts
+
+
+def _render_request(delivery):
+    """(body, headers) of the delivery's POST, or (None, dead outcome) when a row damaged in
+    the database (payload, headers, timestamps) cannot be rendered into a request: that
+    delivery fails for good, with the reason, and the batch goes on with the others."""
+    try:
+        body = webhook_body(delivery.outbox_event)
+        return (body, webhook_headers(delivery, body)), None
+    except (UnreadableValueError, ValueError, TypeError, KeyError, RecursionError) as error:
+        logger.error("Delivery %s cannot be rendered: %r", delivery.pk, error)
+        message = f"Could not render the request: {type(error).__name__}: {error}"
+        return None, AttemptOutcome(False, None, message[:2000], 0, dead=True)
 
 
 def _settle(delivery, token, outcome, *, attempted_at):
@@ -422,7 +450,7 @@ def _settle(delivery, token, outcome, *, attempted_at):
     }
     if outcome.succeeded:
         changes.update(status=DeliveryStatus.DELIVERED, delivered_at=finished_at)
-    elif number >= int(conf.setting("EVENTS_MAX_ATTEMPTS")):
+    elif outcome.dead or number >= int(conf.setting("EVENTS_MAX_ATTEMPTS")):
         changes.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
     else:
         changes.update(next_attempt_at=finished_at + conf.retry_delay(number))

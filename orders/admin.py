@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 
 from config.admin_support import (
     EstimatedCountPaginator,
+    placeholder_when_unreadable,
     pretty_json,
     report_service_error,
     service_error_text,
@@ -258,6 +259,7 @@ class OrderAdmin(admin.ModelAdmin):
         return ", ".join(names) or "—"
 
     @admin.display(description="time left", ordering="promise_valid_until")
+    @placeholder_when_unreadable
     def time_left(self, order):
         if order.status != OrderStatus.PROMISED or order.promise_valid_until is None:
             return "—"
@@ -306,6 +308,7 @@ class OrderAdmin(admin.ModelAdmin):
         return pretty_json(order.extra)
 
     @admin.display(description="reservations")
+    @placeholder_when_unreadable
     def reservations_table(self, order):
         now = timezone.now()
         rows = []
