@@ -1,6 +1,8 @@
 """Presentation helpers shared by the apps' admin modules (no business rules here)."""
 
+import functools
 import json
+import logging
 from datetime import timedelta
 
 import isodate
@@ -13,6 +15,9 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from config.errors import ServiceError
+from config.unreadable import PLACEHOLDER, UnreadableValueError
+
+logger = logging.getLogger(__name__)
 
 # Above this many rows an unfiltered changelist shows the planner's estimate, not COUNT(*).
 ESTIMATE_COUNT_ABOVE = 50_000
@@ -104,6 +109,27 @@ def pretty_json(value):
         return "—"
     text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
     return format_html('<pre class="doms-json">{}</pre>', text)
+
+
+def unrenderable(error):
+    """What a cell shows for a stored value that cannot be rendered (the reason on hover)."""
+    return format_html('<span class="doms-unrenderable" title="{}">{}</span>', error, PLACEHOLDER)
+
+
+def placeholder_when_unreadable(display):
+    """For admin display methods that compute with stored values: a row holding one that
+    cannot be read (damaged in the database) shows a placeholder in that cell, and the page
+    still renders for every other row."""
+
+    @functools.wraps(display)
+    def wrapper(model_admin, obj):
+        try:
+            return display(model_admin, obj)
+        except UnreadableValueError as error:
+            logger.error("%s of %s %s: %s", display.__name__, type(obj).__name__, obj.pk, error)
+            return unrenderable(error)
+
+    return wrapper
 
 
 def service_error_text(error):

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class ConfigConfig(AppConfig):
-    """Project-wide plumbing: API errors, authentication and management commands."""
+    """Project-wide plumbing: API errors, authentication, unreadable stored values and
+    management commands."""
 
     name = "config"
     verbose_name = "API access"
@@ -13,7 +14,10 @@ class ConfigConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from rest_framework.authtoken.models import Token
 
+        from config import unreadable
         from config.api.authentication import forget_authentications
+
+        unreadable.install()
 
         user_model = get_user_model()
         # Whatever could change who a token is or what it may do.

@@ -167,7 +167,13 @@ API_PERMISSION_APPS = ["orders", "inventory", "promises", "events"]
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # A hung Redis must not hold beat or a worker for as long as TCP keeps the connection;
+        # the web process publishes with its own, shorter timeouts (EVENTS_PUBLISH_TIMEOUT).
+        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=30.0),
+        "socket_connect_timeout": env.float("REDIS_SOCKET_CONNECT_TIMEOUT", default=5.0),
+    }
 else:
     _broker_dir = VAR_DIR / "celery-broker"
     for _sub in ("out", "processed", "control"):
@@ -201,3 +207,4 @@ EVENTS_DELIVERY_TIMEOUT = env.float("EVENTS_DELIVERY_TIMEOUT", default=10.0)
 EVENTS_RETRY_BASE_DELAY = env.float("EVENTS_RETRY_BASE_DELAY", default=30.0)
 EVENTS_RETRY_MAX_DELAY = env.float("EVENTS_RETRY_MAX_DELAY", default=6 * 3600.0)
 EVENTS_MAX_ATTEMPTS = env.int("EVENTS_MAX_ATTEMPTS", default=12)
+EVENTS_PUBLISH_TIMEOUT = env.float("EVENTS_PUBLISH_TIMEOUT", default=2.0)

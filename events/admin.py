@@ -3,6 +3,7 @@ from django.db.models import Count, Q
 
 from events import services
 from events.models import Delivery, DeliveryAttempt, DeliveryStatus, OutboxEvent, Subscription
+from events.payloads import RENDER_ERROR_KEY
 
 
 class ReadOnlyAdminMixin:
@@ -123,10 +124,29 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return request.user.has_perm("events.change_delivery")
 
 
+class RenderErrorFilter(admin.SimpleListFilter):
+    title = "payload"
+    parameter_name = "payload"
+
+    def lookups(self, request, model_admin):
+        return [("minimal", "Minimal: the entity could not be rendered")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "minimal":
+            return queryset.filter(payload__has_key=RENDER_ERROR_KEY)
+        return queryset
+
+
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created", "event", "id", "fanned_out_at"]
-    list_filter = ["event"]
+    list_display = ["created", "event", "id", "fanned_out_at", "render_error"]
+    list_filter = ["event", RenderErrorFilter]
     search_fields = ["id"]
     date_hierarchy = "created"
     readonly_fields = ["id", "event", "payload", "created", "fanned_out_at"]
+
+    @admin.display(description="render error")
+    def render_error(self, event):
+        """Why the payload is minimal (events.payloads.order_payload_or_minimal), if it is."""
+        payload = event.payload
+        return payload.get(RENDER_ERROR_KEY, "") if isinstance(payload, dict) else ""

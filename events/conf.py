@@ -19,6 +19,9 @@ DEFAULTS = {
     # Whether a commit that recorded events enqueues their delivery task at once (otherwise
     # only the periodic task delivers them).
     "EVENTS_ENQUEUE_AFTER_COMMIT": True,
+    # Seconds the publisher thread waits for the broker (connect, and each answer) before it
+    # leaves an event to the periodic task.
+    "EVENTS_PUBLISH_TIMEOUT": 2.0,
     # Delivered or failed events older than this many days are deleted by the periodic task.
     "EVENTS_RETENTION_DAYS": 30,
 }
@@ -30,6 +33,10 @@ def setting(name):
 
 def delivery_timeout():
     return float(setting("EVENTS_DELIVERY_TIMEOUT"))
+
+
+def publish_timeout():
+    return float(setting("EVENTS_PUBLISH_TIMEOUT"))
 
 
 def claim_lease(count=1):

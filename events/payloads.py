@@ -5,6 +5,11 @@ Serializers are imported when called: the events app must not import the apps th
 at module load time (they import events.services)."""
 
 import copy
+import logging
+
+from config.unreadable import UnreadableValueError
+
+logger = logging.getLogger(__name__)
 
 
 def order_payload(order):
@@ -13,6 +18,26 @@ def order_payload(order):
     from orders.serializers import OrderSerializer
 
     return OrderSerializer(order).data
+
+
+# Key of a minimal payload that stands in for an order that could not be rendered.
+RENDER_ERROR_KEY = "renderError"
+
+
+def order_payload_or_minimal(order):
+    """`order_payload`, or for an order holding a stored value that cannot be rendered (a row
+    damaged in the database) a minimal payload: its id, version, status and tenantOrderId,
+    which is what a receiver needs to act on a cancellation, and `renderError` saying why the
+    rest is missing (the admin lists such events). The change that emits the event goes on."""
+    try:
+        return order_payload(order)
+    except UnreadableValueError as error:
+        logger.error("Order %s cannot be rendered for its event: %s", order.pk, error)
+        payload = {"id": str(order.pk), "version": order.version, "status": order.status}
+        if order.tenant_order_id is not None:
+            payload["tenantOrderId"] = order.tenant_order_id
+        payload[RENDER_ERROR_KEY] = f"The order could not be rendered in full: {error}."
+        return payload
 
 
 def stock_payloads(stocks):

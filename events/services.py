@@ -1,9 +1,10 @@
 """Writes of the eventing app: the outbox, subscriptions and webhook delivery.
 
 Flow: `record_event` inserts an `OutboxEvent` in the caller's transaction and, after commit,
-asks Celery to deliver it right away. Delivery fans the event out into one `Delivery` per
-matching subscription and POSTs each one. If the broker is down the request still succeeds;
-the periodic `deliver_pending_events` task picks up whatever is pending, so nothing is lost.
+asks Celery (from a background thread, events.publishing) to deliver it right away. Delivery
+fans the event out into one `Delivery` per matching subscription and POSTs each one. If the
+broker is down or hung the request neither fails nor waits; the periodic
+`deliver_pending_events` task picks up whatever is pending, so nothing is lost.
 """
 
 import hashlib
@@ -23,6 +24,7 @@ from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
 from config.errors import InvalidInput, NotFound
+from config.unreadable import UnreadableValueError
 from events import conf, payloads
 from events.locking import lock_subscriptions_of_event
 from events.models import (
@@ -33,6 +35,7 @@ from events.models import (
     OutboxEvent,
     Subscription,
 )
+from events.publishing import publisher
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +85,7 @@ def record_events(event_name, payloads, *, subscribed=None):
     )
     if events and conf.setting("EVENTS_ENQUEUE_AFTER_COMMIT"):
         event_ids = [event.id for event in events]
-        transaction.on_commit(lambda: enqueue_event_delivery(*event_ids), robust=True)
+        transaction.on_commit(lambda: publisher.submit(event_ids), robust=True)
     return events
 
 
@@ -112,7 +115,8 @@ def record_order_events(event_name, order_ids):
         # queryset at once and load every order even when nobody subscribed.
         orders = with_line_items(Order.objects.filter(id__in=list(order_ids)).order_by("id"))
         for order in orders:
-            yield payloads.order_payload(order)
+            # One damaged order must not stop the sweep cancelling the others.
+            yield payloads.order_payload_or_minimal(order)
 
     return record_events(event_name, order_payloads())
 
@@ -140,13 +144,18 @@ MAX_TASKS_PER_COMMIT = 20
 
 
 def enqueue_event_delivery(*event_ids):
-    """Best effort: a broker outage must never fail the caller; the periodic task catches up."""
+    """Best effort, run by the publisher thread: a broker outage must never fail or stall it,
+    so it has its own connection with short socket timeouts (a hung broker would otherwise
+    hold it for as long as TCP keeps the connection); the periodic task catches up."""
     from events.tasks import deliver_event, deliver_pending_events
 
+    timeout = conf.publish_timeout()
     try:
-        with deliver_event.app.pool.acquire(block=True, timeout=1) as connection:
-            # Fail fast: kombu would otherwise keep reconnecting for seconds inside the request.
-            connection.ensure_connection(max_retries=0, timeout=1)
+        with deliver_event.app.connection_for_write(
+            transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout}
+        ) as connection:
+            # Fail fast: kombu would otherwise keep reconnecting for seconds.
+            connection.ensure_connection(max_retries=0, timeout=timeout)
             if len(event_ids) > MAX_TASKS_PER_COMMIT:
                 deliver_pending_events.apply_async(connection=connection, retry=False)
             else:
@@ -231,10 +240,22 @@ def _check_contexts(event, contexts):
 
 
 def subscription_matches(subscription, payload):
+    facility_ref = payload.get("facilityRef") if isinstance(payload, dict) else None
     for context in subscription.contexts:
-        if context["type"] == "FACILITY" and payload.get("facilityRef") not in context["values"]:
+        if context["type"] == "FACILITY" and facility_ref not in context["values"]:
             return False
     return True
+
+
+def _subscribed_before(subscription, event):
+    """Whether the subscription existed when the event happened. A timestamp damaged in the
+    database cannot tell: the event then goes to the subscription rather than nowhere (and
+    the fan-out of the other events goes on)."""
+    try:
+        return subscription.created <= event.created
+    except UnreadableValueError as error:
+        logger.error("Event %s fanned out despite an unreadable timestamp: %s", event.pk, error)
+        return True
 
 
 # --- fan-out --------------------------------------------------------------------------------
@@ -265,7 +286,7 @@ def _fan_out(events, *, now, limit):
             for event in events
             for subscription in subscriptions
             if subscription.event == event.event
-            and subscription.created <= event.created
+            and _subscribed_before(subscription, event)
             and subscription_matches(subscription, event.payload)
         ]
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
@@ -282,6 +303,8 @@ class AttemptOutcome:
     status_code: int | None
     error: str
     duration_ms: int
+    # The request could not even be built (see `_render_request`): retrying cannot help.
+    dead: bool = False
 
 
 def sign(secret, body):
@@ -387,10 +410,9 @@ def _attempt_batch(deliveries, token, *, now_of):
     results = []
     for delivery in deliveries:
         attempted_at = now_of()
-        body = webhook_body(delivery.outbox_event)
-        outcome = post_webhook(
-            delivery.subscription.callback_url, body, webhook_headers(delivery, body)
-        )
+        request, outcome = _render_request(delivery)
+        if request is not None:
+            outcome = post_webhook(delivery.subscription.callback_url, *request)
         results.append((delivery, outcome, attempted_at))
     with transaction.atomic():
         attempts = [
@@ -399,6 +421,19 @@ def _attempt_batch(deliveries, token, *, now_of):
         ]
         DeliveryAttempt.objects.bulk_create(attempt for attempt in attempts if attempt.delivery_id)
     return attempts
+
+
+def _render_request(delivery):
+    """(body, headers) of the delivery's POST, or (None, dead outcome) when a row damaged in
+    the database (payload, headers, timestamps) cannot be rendered into a request: that
+    delivery fails for good, with the reason, and the batch goes on with the others."""
+    try:
+        body = webhook_body(delivery.outbox_event)
+        return (body, webhook_headers(delivery, body)), None
+    except (UnreadableValueError, ValueError, TypeError, KeyError, RecursionError) as error:
+        logger.error("Delivery %s cannot be rendered: %r", delivery.pk, error)
+        message = f"Could not render the request: {type(error).__name__}: {error}"
+        return None, AttemptOutcome(False, None, message[:2000], 0, dead=True)
 
 
 def _settle(delivery, token, outcome, *, attempted_at):
@@ -415,7 +450,7 @@ def _settle(delivery, token, outcome, *, attempted_at):
     }
     if outcome.succeeded:
         changes.update(status=DeliveryStatus.DELIVERED, delivered_at=finished_at)
-    elif number >= int(conf.setting("EVENTS_MAX_ATTEMPTS")):
+    elif outcome.dead or number >= int(conf.setting("EVENTS_MAX_ATTEMPTS")):
         changes.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
     else:
         changes.update(next_attempt_at=finished_at + conf.retry_delay(number))

@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from config.admin_support import (
     EstimatedCountPaginator,
+    placeholder_when_unreadable,
     pretty_json,
     report_service_error,
     service_error_text,
@@ -259,6 +260,7 @@ class OrderAdmin(admin.ModelAdmin):
         return ", ".join(names) or "—"
 
     @admin.display(description="time left", ordering="promise_valid_until")
+    @placeholder_when_unreadable
     def time_left(self, order):
         if order.status != OrderStatus.PROMISED or order.promise_valid_until is None:
             return "—"
@@ -307,6 +309,7 @@ class OrderAdmin(admin.ModelAdmin):
         return pretty_json(order.extra)
 
     @admin.display(description="reservations")
+    @placeholder_when_unreadable
     def reservations_table(self, order):
         now = timezone.now()
         rows = []

@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from config.api.serializers import StrictSerializer
 from config.errors import InvalidInput
+from config.unreadable import readable_rows
 from orders.fields import (
     StrictBooleanField,
     StrictCharField,
@@ -420,6 +421,8 @@ def search_orders(payload):
             reverse_ordering,
         )
 
+    # An order damaged in the database is left out (and logged), not a 500 for everybody.
+    rows = readable_rows(rows, what="order")
     page_info = PageInfo(
         has_next_page=has_next,
         has_previous_page=has_previous,

@@ -8,6 +8,7 @@ from django.db.models import JSONField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 
 from config.errors import InvalidInput, NotFound
+from config.unreadable import readable_rows
 from orders.models import Order, OrderLineItem, OrderModificationConfiguration
 
 
@@ -89,7 +90,7 @@ def list_orders(*, start_after_id=None, size=25, tenant_order_id=None, consumer_
             | Q(order_date=anchor["order_date"], id__lt=anchor["id"])
         )
     orders = list(with_line_items(page.order_by(*LIST_ORDERING))[:size])
-    return OrderList(orders=orders, total=total)
+    return OrderList(orders=readable_rows(orders, what="order"), total=total)
 
 
 def get_order_modification_configuration():

@@ -29,4 +29,9 @@ class FastJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+        try:
+            return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+        except orjson.JSONEncodeError:
+            # orjson stops at 255 levels of nesting; stored JSON may be deeper (written before
+            # the depth limit, or straight into the database). DRF's encoder goes on.
+            return super().render(data, accepted_media_type, renderer_context)

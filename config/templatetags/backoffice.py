@@ -2,13 +2,32 @@ import calendar
 import datetime
 
 from django import template
+from django.contrib.admin.templatetags import admin_list
 from django.db.models import Max, Min
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 
 from config import admin_dashboard
+from config.unreadable import UnreadableValueError
 
 register = template.Library()
+
+# Dates Python can hold in any time zone; a row outside them (damaged in the database) is left
+# out of the date navigation, while the list still shows it with a placeholder.
+READABLE_DATES = (
+    datetime.datetime(1, 1, 2, tzinfo=datetime.UTC),
+    datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC),
+)
+
+
+@register.inclusion_tag("admin/date_hierarchy.html")
+def readable_date_hierarchy(cl):
+    """Django's date hierarchy, hidden instead of failing the whole list when a date in the
+    table cannot be read (config.unreadable)."""
+    try:
+        return admin_list.date_hierarchy(cl)
+    except UnreadableValueError:
+        return {"show": False}
 
 
 @register.simple_tag(takes_context=True)
@@ -52,8 +71,12 @@ def calendar_date_hierarchy(cl):
         return {"show": False}
     # Bounds of the whole table (an index answers at once), not of the filtered rows: a
     # filtered MIN/MAX costs as much as the filter itself.
-    bounds = cl.model._default_manager.aggregate(first=Min(field_name), last=Max(field_name))
-    if not (bounds["first"] and bounds["last"]):
+    bounds = cl.model._default_manager.filter(**{f"{field_name}__range": READABLE_DATES}).aggregate(
+        first=Min(field_name), last=Max(field_name)
+    )
+    if not all(isinstance(bounds[key], datetime.datetime) for key in ("first", "last")):
+        # No rows, or the first or last date is damaged in the database (config.unreadable):
+        # the list itself still shows, without this navigation.
         return {"show": False}
     first, last = (timezone.localtime(bounds[key]).date() for key in ("first", "last"))
     if not (year or month or day) and first.year == last.year:
