@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from config import clock
 from events.models import EventName, OutboxEvent
 from events.services import deliver_pending
 from inventory.models import Reservation
@@ -36,7 +37,8 @@ def test_the_sweep_cancels_a_damaged_promise_with_the_others_and_reports_it(sett
 
     with WebhookReceiver() as receiver:
         SubscriptionFactory(event=EventName.ORDER_CANCELLED_BY_EXPIRY, callback_url=receiver.url)
-        released = services.release_expired_promises(now=now + timedelta(minutes=2))
+        with clock.frozen_at(now + timedelta(minutes=2)):
+            released = services.release_expired_promises()
         deliver_pending()
         requests = receiver.wait_for(2)
 

@@ -106,14 +106,44 @@ def test_a_retry_after_the_connection_died_mid_request_is_processed():
     with second_connection() as holder:
         holder.execute(f"SELECT id FROM {STOCK_TABLE} WHERE id = %s FOR UPDATE", [stock.id])
         pending = Background(promise)
-        backend = wait_until_waiting_on_a_lock(STOCK_TABLE)
-        holder.execute("SELECT pg_terminate_backend(%s)", [backend])
+        # The request's connection dies while it waits; so does the one it retries on by itself.
+        for _ in range(2):
+            backend = wait_until_waiting_on_a_lock(STOCK_TABLE)
+            holder.execute("SELECT pg_terminate_backend(%s)", [backend])
         failed = pending.result()
         holder.rollback()
 
-    assert failed.status_code >= 500
-    assert isinstance(failed.json(), list) and failed.json()[0]["summary"]
+    assert failed.status_code == 503, failed.json()
+    assert failed["Retry-After"]
+    # The client retries with the same key: processed, not "still in progress".
     retry = promise()
     assert retry.status_code == 201, retry.json()
+    assert promise().json() == retry.json()  # and from then on replayed
+    assert Order.objects.count() == 1
+    assert Reservation.objects.count() == 1
+
+
+def test_a_request_whose_connection_died_once_is_retried_by_the_server():
+    network = small_network({"LAST-1": 1})
+    client = make_token_client("shop")
+    stock = network["stocks"]["LAST-1"]
+
+    with second_connection() as holder:
+        holder.execute(f"SELECT id FROM {STOCK_TABLE} WHERE id = %s FOR UPDATE", [stock.id])
+        pending = Background(
+            lambda: client.post(
+                URL,
+                example_promise([("LAST-1", 1)]),
+                format="json",
+                headers={"Idempotency-Key": str(uuid.uuid4())},
+            )
+        )
+        first = wait_until_waiting_on_a_lock(STOCK_TABLE)
+        holder.execute("SELECT pg_terminate_backend(%s)", [first])
+        assert wait_until_waiting_on_a_lock(STOCK_TABLE) != first  # the retry, reconnected
+        holder.rollback()
+        response = pending.result()
+
+    assert response.status_code == 201, response.json()
     assert Order.objects.count() == 1
     assert Reservation.objects.count() == 1
