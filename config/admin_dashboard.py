@@ -17,10 +17,9 @@ from django.utils import timezone
 from inventory.models import Stock
 from inventory.selectors import with_stock_levels
 from orders.models import Order, OrderStatus
+from promises.sql import EXPIRED_REASON
 
 FUNNEL_DAYS = 14
-# Words of promises.services.EXPIRED_REASON; matched as text so SQLite works too.
-EXPIRED_REASON_MARKER = "Promise expired"
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def promise_funnel(*, days=FUNNEL_DAYS, now=None):
     today = timezone.localtime(now).date()
     first_day = today - timedelta(days=days - 1)
     start = timezone.make_aware(datetime.combine(first_day, time.min))
-    expired = Q(status=OrderStatus.CANCELLED) & Q(status_reasons__icontains=EXPIRED_REASON_MARKER)
+    expired = Q(status=OrderStatus.CANCELLED) & Q(status_reasons__icontains=EXPIRED_REASON)
     rows = (
         promise_orders()
         .filter(created__gte=start)

@@ -1,6 +1,9 @@
 """Small database helpers shared by the apps."""
 
+import json
+
 from django.db import connection
+from django.db.models import F, Func, JSONField
 
 
 def insert_instances(instances):
@@ -31,3 +34,25 @@ def insert_instances(instances):
             params,
         )
     return instances
+
+
+class JSONAppend(Func):
+    """`field` (a JSON array, or NULL) with the JSON values of `items` appended, in one UPDATE
+    on either database: `||` on PostgreSQL's jsonb, `json_insert(…, '$[#]', …)` on SQLite."""
+
+    output_field = JSONField()
+
+    def __init__(self, field, items):
+        self.items = list(items)
+        super().__init__(F(field) if isinstance(field, str) else field)
+
+    def as_postgresql(self, compiler, connection):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(COALESCE({sql}, '[]'::jsonb) || %s::jsonb)", [*params, json.dumps(self.items)]
+
+    def as_sqlite(self, compiler, connection):
+        sql, params = compiler.compile(self.source_expressions[0])
+        for item in self.items:
+            sql = f"json_insert(COALESCE({sql}, '[]'), '$[#]', json(%s))"
+            params = [*params, json.dumps(item)]
+        return sql, params

@@ -2,21 +2,17 @@
 
 import json
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
-from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 
 from config import clock
 from config.errors import InvalidInput, NotFound, PromiseExpired, VersionConflict
 from events.models import EventName
 from events.services import record_order_event, record_order_events
-from inventory.models import Reservation
 from inventory.selectors import availability
 from inventory.services import (
     Allocation,
@@ -33,6 +29,7 @@ from orders.locking import lock_order_at_version
 from orders.models import Order, OrderStatus
 from orders.selectors import get_order
 from orders.services import create_order
+from promises import sql
 from promises.durations import parse_promise_duration
 from promises.models import IdempotencyKey, PromisesConfiguration, RoutingConfiguration
 from routing.types import FENCE_CAPACITY
@@ -40,7 +37,6 @@ from routing.types import FENCE_CAPACITY
 # Large batches are cheap to hold: only a confirm of an already expired promise ever waits on
 # them (and then answers 404); new promises and live confirms never touch these rows.
 SWEEP_BATCH_SIZE = 10_000
-EXPIRED_REASON = "Promise expired: it was neither confirmed nor extended before its validUntil."
 
 
 # --- configuration ---------------------------------------------------------------------------
@@ -193,102 +189,15 @@ def release_expired_promises(*, batch_size=SWEEP_BATCH_SIZE):
     while True:
         now = clock.now()
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                count = _release_batch_postgresql(now, batch_size)
-            else:
-                count = _release_batch_portable(now, batch_size)
-        released += count
-        if count < batch_size:
+            batch = sql.release_batch(now, batch_size)
+            if batch.order_ids:
+                record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, batch.order_ids)
+                uncount_facility_orders(batch.orders_by_facility_day)  # last: short locks
+        released += len(batch.order_ids)
+        if len(batch.order_ids) < batch_size:
             break
     IdempotencyKey.objects.filter(expires_at__lt=clock.now()).delete()
     return released
-
-
-def _status_reason():
-    return {"status": OrderStatus.CANCELLED, "reason": EXPIRED_REASON}
-
-
-def _release_batch_postgresql(now, batch_size):
-    """Three statements on primary-key and foreign-key indexes: lock a batch of expired
-    promises (skipping rows another sweep or a confirm holds), delete their reservations, cancel
-    them."""
-    order_table = Order._meta.db_table
-    line_table = Order.order_line_items.rel.related_model._meta.db_table
-    reservation_table = Reservation._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT id FROM {order_table}
-            WHERE status = %s AND promise_valid_until <= %s
-            ORDER BY promise_valid_until
-            LIMIT %s
-            FOR UPDATE SKIP LOCKED
-            """,
-            [OrderStatus.PROMISED, now, batch_size],
-        )
-        order_ids = [row[0] for row in cursor.fetchall()]
-        if not order_ids:
-            return 0
-        cursor.execute(
-            f"""
-            WITH deleted AS (
-                DELETE FROM {reservation_table} AS r
-                USING {line_table} AS l
-                WHERE r.order_line_item_id = l.id AND l.order_id = ANY(%s::uuid[])
-                RETURNING r.facility_id, l.order_id, r.created
-            )
-            SELECT facility_id, (created AT TIME ZONE 'UTC')::date, COUNT(DISTINCT order_id)
-            FROM deleted GROUP BY 1, 2
-            """,
-            [order_ids],
-        )
-        expired_orders_by_facility_day = {
-            (facility_id, day): orders for facility_id, day, orders in cursor.fetchall()
-        }
-        cursor.execute(
-            f"""
-            UPDATE {order_table}
-            SET status = %s,
-                version = version + 1,
-                last_modified = %s,
-                status_reasons = COALESCE(status_reasons, '[]'::jsonb) || %s::jsonb
-            WHERE id = ANY(%s::uuid[])
-            """,
-            [OrderStatus.CANCELLED, timezone.now(), json.dumps([_status_reason()]), order_ids],
-        )
-    record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, order_ids)
-    uncount_facility_orders(expired_orders_by_facility_day)  # last: short counter locks
-    return len(order_ids)
-
-
-def _release_batch_portable(now, batch_size):
-    """The same batch through the ORM, for the embedded SQLite default (one writer at a time)."""
-    orders = list(
-        Order.objects.select_for_update(skip_locked=True)
-        .promises_to_release(now)
-        .order_by("promise_valid_until")[:batch_size]
-    )
-    if not orders:
-        return 0
-    order_ids = [order.id for order in orders]
-    reservations = Reservation.objects.filter(order_line_item__order_id__in=order_ids)
-    expired_orders_by_facility_day = Counter(
-        (facility_id, day)
-        for facility_id, day, _ in reservations.annotate(day=TruncDate("created", tzinfo=UTC))
-        .values_list("facility_id", "day", "order_line_item__order_id")
-        .distinct()
-    )
-    reservations.delete()
-    for order in orders:
-        Order.objects.filter(id=order.id, status=OrderStatus.PROMISED).update(
-            status=OrderStatus.CANCELLED,
-            version=F("version") + 1,
-            status_reasons=[*(order.status_reasons or []), _status_reason()],
-            last_modified=timezone.now(),
-        )
-    record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, order_ids)
-    uncount_facility_orders(expired_orders_by_facility_day)
-    return len(orders)
 
 
 # --- delivery promise ------------------------------------------------------------------------

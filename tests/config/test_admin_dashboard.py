@@ -10,7 +10,7 @@ from django.utils import timezone
 from config import admin_dashboard
 from inventory.services import Allocation, reserve_stock
 from orders.models import Order, OrderStatus
-from promises.services import EXPIRED_REASON
+from promises.sql import EXPIRED_REASON
 from tests.admin_helpers import make_order, network, staff_client
 from tests.inventory.factories import StockFactory
 

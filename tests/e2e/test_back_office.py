@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from orders.models import Order, OrderStatus
 from promises.models import PromisesConfiguration
-from promises.services import EXPIRED_REASON
+from promises.sql import EXPIRED_REASON
 from tests.admin_helpers import PASSWORD, SOURCING_OPTION, make_order, make_staff
 from tests.inventory.factories import FacilityFactory, StockFactory, WarehouseFactory
 

@@ -1,0 +1,119 @@
+"""The expiry sweep's batch, as a PostgreSQL statement set and its portable twin, side by side.
+
+Both lock a batch of promises past their validUntil (skipping rows another sweep or a confirm
+holds), delete their reservations and cancel them, and return the same `ReleasedBatch`;
+tests/promises/test_sql.py runs both on the same data. The PostgreSQL form is three statements
+on primary-key and foreign-key indexes (arrays instead of IN lists, the deleted rows counted as
+they are deleted); the portable one is four ORM queries, so its cost does not grow with the
+batch either. Table and column names come from the models' `_meta`.
+"""
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.db import connection
+from django.db.models import F
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from config.db import JSONAppend
+from inventory.models import Reservation
+from orders.models import Order, OrderLineItem, OrderStatus
+
+EXPIRED_REASON = "Promise expired: it was neither confirmed nor extended before its validUntil."
+EXPIRED_STATUS_REASON = {"status": OrderStatus.CANCELLED, "reason": EXPIRED_REASON}
+
+
+@dataclass(frozen=True)
+class ReleasedBatch:
+    order_ids: list  # the cancelled promises, oldest validUntil first
+    orders_by_facility_day: dict  # {(facility_id, UTC day of the reservations): orders}
+
+
+def release_batch(now, batch_size):
+    """The twin for this connection's database."""
+    if connection.vendor == "postgresql":
+        return release_batch_postgresql(now, batch_size)
+    return release_batch_portable(now, batch_size)
+
+
+def _columns(model, *names):
+    return [model._meta.get_field(name).column for name in names]
+
+
+def release_batch_postgresql(now, batch_size):
+    orders, lines, reservations = (
+        model._meta.db_table for model in (Order, OrderLineItem, Reservation)
+    )
+    status, valid_until, version, modified, reasons = _columns(
+        Order, "status", "promise_valid_until", "version", "last_modified", "status_reasons"
+    )
+    [line_order] = _columns(OrderLineItem, "order")
+    reservation_line, facility, created = _columns(
+        Reservation, "order_line_item", "facility", "created"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {orders} WHERE {status} = %s AND {valid_until} <= %s"
+            f" ORDER BY {valid_until} LIMIT %s FOR UPDATE SKIP LOCKED",
+            [OrderStatus.PROMISED, now, batch_size],
+        )
+        order_ids = [row[0] for row in cursor.fetchall()]
+        if not order_ids:
+            return ReleasedBatch([], {})
+        cursor.execute(
+            f"""
+            WITH deleted AS (
+                DELETE FROM {reservations} AS r USING {lines} AS l
+                WHERE r.{reservation_line} = l.id AND l.{line_order} = ANY(%s::uuid[])
+                RETURNING r.{facility} AS facility_id, l.{line_order} AS order_id,
+                          r.{created} AS created
+            )
+            SELECT facility_id, (created AT TIME ZONE 'UTC')::date, COUNT(DISTINCT order_id)
+            FROM deleted GROUP BY 1, 2
+            """,
+            [order_ids],
+        )
+        orders_by_facility_day = {(row[0], row[1]): row[2] for row in cursor.fetchall()}
+        cursor.execute(
+            f"UPDATE {orders} SET {status} = %s, {version} = {version} + 1, {modified} = %s,"
+            f" {reasons} = COALESCE({reasons}, '[]'::jsonb) || %s::jsonb"
+            " WHERE id = ANY(%s::uuid[])",
+            [
+                OrderStatus.CANCELLED,
+                timezone.now(),
+                json.dumps([EXPIRED_STATUS_REASON]),
+                order_ids,
+            ],
+        )
+    return ReleasedBatch(order_ids, orders_by_facility_day)
+
+
+def release_batch_portable(now, batch_size):
+    """Through the ORM, for the embedded SQLite default (where one writer at a time makes the
+    row lock moot) and any other database."""
+    order_ids = list(
+        Order.objects.select_for_update(skip_locked=True)
+        .promises_to_release(now)
+        .order_by("promise_valid_until")
+        .values_list("id", flat=True)[:batch_size]
+    )
+    if not order_ids:
+        return ReleasedBatch([], {})
+    reservations = Reservation.objects.filter(order_line_item__order_id__in=order_ids)
+    orders_by_facility_day = Counter(
+        (facility_id, day)
+        for facility_id, day, _ in reservations.annotate(day=TruncDate("created", tzinfo=UTC))
+        .values_list("facility_id", "day", "order_line_item__order_id")
+        .distinct()
+    )
+    reservations.delete()
+    Order.objects.filter(id__in=order_ids).update(
+        status=OrderStatus.CANCELLED,
+        version=F("version") + 1,
+        last_modified=timezone.now(),
+        status_reasons=JSONAppend("status_reasons", [EXPIRED_STATUS_REASON]),
+    )
+    return ReleasedBatch(order_ids, dict(orders_by_facility_day))
