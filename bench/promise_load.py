@@ -19,6 +19,7 @@ oversell in hot mode.
 """
 
 import argparse
+import datetime
 import http.client
 import json
 import os
@@ -361,6 +362,8 @@ def ceiling(database, clients, duration):
     """Bare SQL: the reservation transaction of a 3-line cart, nothing else."""
     import psycopg
 
+    from inventory.models import active_reservation_sql
+
     dsn = f"postgresql://postgres@127.0.0.1:5432/{database}"
     with psycopg.connect(dsn) as connection:
         rows = connection.execute(
@@ -386,10 +389,10 @@ def ceiling(database, clients, duration):
                         [ids],
                     ).fetchall()
                     connection.execute(
-                        "SELECT stock_id, SUM(quantity) FROM inventory_reservation "
-                        "WHERE stock_id = ANY(%s) AND (valid_until IS NULL OR valid_until > now()) "
+                        "SELECT stock_id, SUM(quantity) FROM inventory_reservation AS r "
+                        f"WHERE stock_id = ANY(%s) AND {active_reservation_sql('r')} "
                         "GROUP BY stock_id",
-                        [ids],
+                        [ids, datetime.datetime.now(datetime.UTC)],
                     ).fetchall()
                     with connection.cursor() as cursor:
                         cursor.executemany(

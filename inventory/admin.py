@@ -5,9 +5,9 @@ from inventory.selectors; reservations are read-only (only the services make the
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from config import clock
 from config.admin_support import EstimatedCountPaginator, ServiceBackedAdmin
 from inventory import services
 from inventory.models import (
@@ -19,7 +19,7 @@ from inventory.models import (
     Reservation,
     Stock,
 )
-from inventory.selectors import active_reservations, with_stock_levels
+from inventory.selectors import with_stock_levels
 
 # "Low stock" in the stock list's filter: at most this many units available.
 LOW_STOCK_THRESHOLD = 5
@@ -394,12 +394,11 @@ class ReservationStateFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        active = active_reservations(now).values("pk")
+        now = clock.now()
         if self.value() == "active":
-            return queryset.filter(pk__in=active)
+            return queryset.active(now)
         if self.value() == "expired":
-            return queryset.exclude(pk__in=active)
+            return queryset.expired(now)
         if self.value() == "permanent":
             return queryset.filter(valid_until__isnull=True)
         return queryset
@@ -444,4 +443,7 @@ class ReservationAdmin(admin.ModelAdmin):
     def state(self, reservation):
         if reservation.valid_until is None:
             return "permanent"
-        return "active" if reservation.valid_until > timezone.now() else "expired"
+        return "active" if reservation.is_active else "expired"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_active_flag(clock.now())

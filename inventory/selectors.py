@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
     F,
     IntegerField,
     Min,
@@ -16,7 +14,6 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -32,6 +29,7 @@ from inventory.models import (
     OutOfStockBehaviour,
     Reservation,
     Stock,
+    active_reservation_sql,
 )
 
 
@@ -43,10 +41,8 @@ class StockLevel:
 
 
 def active_reservations(now=None):
-    """Reservations that hold stock at `now`: permanent ones, and temporary ones not yet
-    expired. An expired reservation never counts, whether or not the sweep has run."""
-    now = now or clock.now()
-    return Reservation.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+    """Reservations that hold stock at `now` (the rule: `ReservationQuerySet.active`)."""
+    return Reservation.objects.active(now or clock.now())
 
 
 def with_stock_levels(stocks, *, now=None):
@@ -96,9 +92,8 @@ def uuid_array(values):
 # Hand-written SQL on the checkout path (every promise runs these): the ORM spent several times
 # longer building these statements than the database spent running them.
 _ACTIVE_RESERVED_SQL = (
-    "SELECT SUM(reservation.quantity) FROM inventory_reservation AS reservation"
-    " WHERE reservation.stock_id = stock.id"
-    " AND (reservation.valid_until IS NULL OR reservation.valid_until > %s)"
+    f"SELECT SUM(reservation.quantity) FROM {Reservation._meta.db_table} AS reservation"
+    f" WHERE reservation.stock_id = stock.id AND {active_reservation_sql('reservation')}"
 )
 
 
@@ -186,9 +181,8 @@ def reserved_by_stock(stock_ids, *, now=None):
         condition, id_params = f"stock_id IN ({_placeholders(stock_ids)})", stock_ids
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT stock_id, SUM(quantity) FROM inventory_reservation"
-            f" WHERE {condition}"
-            " AND (valid_until IS NULL OR valid_until > %s)"
+            f"SELECT stock_id, SUM(quantity) FROM {Reservation._meta.db_table} AS reservation"
+            f" WHERE {condition} AND {active_reservation_sql('reservation')}"
             " GROUP BY stock_id",
             [*id_params, connection.ops.adapt_datetimefield_value(now or clock.now())],
         )
@@ -510,13 +504,8 @@ def stock_summaries(
 
 def reservations_with_state(*, now=None):
     """Reservations with `is_active` computed by the database at `now`."""
-    now = now or clock.now()
-    return Reservation.objects.select_related("order_line_item").annotate(
-        is_active=Case(
-            When(Q(valid_until__isnull=True) | Q(valid_until__gt=now), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
+    return Reservation.objects.select_related("order_line_item").with_active_flag(
+        now or clock.now()
     )
 
 
@@ -539,8 +528,7 @@ def list_reservations(
     if order_id is not None:
         reservations = reservations.filter(order_line_item__order_id=order_id)
     if active is not None:
-        condition = Q(valid_until__isnull=True) | Q(valid_until__gt=now)
-        reservations = reservations.filter(condition if active else ~condition)
+        reservations = reservations.active(now) if active else reservations.expired(now)
     total = reservations.count()
     page = reservations_with_state(now=now).filter(pk__in=reservations.values("pk"))
     page = list(_after(page, Reservation, after).order_by("id")[: size + 1])

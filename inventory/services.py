@@ -233,7 +233,7 @@ def _lock_active_reservations_of_order(order_id):
     lock_stocks_of_order(order_id)
     now = clock.now()
     reservations = Reservation.objects.filter(order_line_item__order_id=order_id)
-    if reservations.filter(valid_until__isnull=False, valid_until__lte=now).exists():
+    if reservations.expired(now).exists():
         raise PromiseExpired()
     return reservations, now
 
