@@ -24,7 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from routing import engine, solve  # noqa: E402
+from routing import solve  # noqa: E402
+from routing.problem import build_problem  # noqa: E402
+from routing.search import evaluate, optimise, rank_candidates  # noqa: E402
 from routing.types import (  # noqa: E402
     PICKUP,
     SHIP_FROM_STORE,
@@ -132,19 +134,19 @@ def percentile(values, fraction):
 
 def brute_force(request) -> float:
     """Smallest objective over every facility set of at most max_split_count candidates."""
-    problem = engine.build_problem(request)
-    engine.rank_candidates(problem)
-    best = engine.evaluate(problem, [])
+    problem = build_problem(request)
+    rank_candidates(problem)
+    best = evaluate(problem, [])
     for size in range(1, problem.max_sources + 1):
         for members in itertools.combinations(problem.candidates, size):
-            best = min(best, engine.evaluate(problem, list(members)))
+            best = min(best, evaluate(problem, list(members)))
     return best
 
 
 def objective(request) -> float:
-    problem = engine.build_problem(request)
-    members, _ = engine.optimise(problem, request.resource_investment)
-    return engine.evaluate(problem, members)
+    problem = build_problem(request)
+    members, _ = optimise(problem, request.resource_investment)
+    return evaluate(problem, members)
 
 
 def main():

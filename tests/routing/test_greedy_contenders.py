@@ -7,7 +7,10 @@ import random
 
 import pytest
 
-from routing import engine, solve
+from routing import solve
+from routing.decision import build_decision
+from routing.problem import build_problem
+from routing.search import optimise
 from routing.types import (
     PICKUP,
     SHIP_FROM_STORE,
@@ -105,13 +108,13 @@ def test_level_0_decides_exactly_as_the_greedy_on_every_candidate():
     pruned = 0
     for seed in range(120):
         request = network_request(seed)
-        full = engine.build_problem(request)
+        full = build_problem(request)
         if full.failure_reason:
             full.candidates = []
-        members, search = engine.optimise(full, 0.0)
-        assert solve(request) == engine.build_decision(full, members, search), seed
-        lazy = engine.build_problem(request, greedy_only=True)
-        assert engine.optimise(lazy, 0.0) == (members, search)
+        members, search = optimise(full, 0.0)
+        assert solve(request) == build_decision(full, members, search), seed
+        lazy = build_problem(request, greedy_only=True)
+        assert optimise(lazy, 0.0) == (members, search)
         pruned += len(lazy.pruned)
     assert pruned > 5_000  # the shortcut is exercised, not only the fallback
 
@@ -122,16 +125,16 @@ def test_bench_sized_network_level_0_matches_the_full_greedy(seed):
         network_request(1000 + seed),
         lines=tuple(OrderLine(f"l{i}", f"A{i % 3}", 1 + i % 4) for i in range(3)),
     )
-    full = engine.build_problem(request)
-    members, search = engine.optimise(full, 0.0)
-    assert solve(request) == engine.build_decision(full, members, search)
+    full = build_problem(request)
+    members, search = optimise(full, 0.0)
+    assert solve(request) == build_decision(full, members, search)
 
 
 def test_a_level_0_problem_still_gives_the_exact_search_every_candidate():
     request = network_request(7)
-    full = engine.build_problem(request)
-    lazy = engine.build_problem(request, greedy_only=True)
-    assert engine.optimise(lazy, 1.0) == engine.optimise(full, 1.0)
+    full = build_problem(request)
+    lazy = build_problem(request, greedy_only=True)
+    assert optimise(lazy, 1.0) == optimise(full, 1.0)
     assert [c.facility.facility_id for c in lazy.candidates] == [
         c.facility.facility_id for c in full.candidates
     ]
@@ -143,7 +146,7 @@ def test_requests_outside_the_ranking_argument_build_every_candidate():
     base = dataclasses.replace(
         base, configuration=dataclasses.replace(base.configuration, max_split_count=3)
     )
-    assert engine.build_problem(base, greedy_only=True).lazy is not None
+    assert build_problem(base, greedy_only=True).lazy is not None
     ratings = default_ratings()
     ratings["deliveryCosts"] = dataclasses.replace(ratings["deliveryCosts"], max_penalty=-50.0)
     negative = dataclasses.replace(
@@ -156,13 +159,13 @@ def test_requests_outside_the_ranking_argument_build_every_candidate():
         base, availability={key: units - 0.5 for key, units in base.availability.items()}
     )
     halves = dataclasses.replace(base, availability=dict.fromkeys(base.availability, 0.5))
-    assert engine.optimise(engine.build_problem(fractional, greedy_only=True), 0.0) == (
-        engine.optimise(engine.build_problem(fractional), 0.0)
+    assert optimise(build_problem(fractional, greedy_only=True), 0.0) == (
+        optimise(build_problem(fractional), 0.0)
     )
     for request in (negative, nan_destination, halves):
-        problem = engine.build_problem(request, greedy_only=True)
+        problem = build_problem(request, greedy_only=True)
         assert problem.lazy is None
-        full = engine.build_problem(request)
+        full = build_problem(request)
         assert [c.facility.facility_id for c in problem.candidates] == [
             c.facility.facility_id for c in full.candidates
         ]

@@ -8,7 +8,9 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing import engine, solve, solve_options
+from routing import search, solve, solve_options
+from routing.problem import build_problem
+from routing.search import evaluate, optimise, rank_candidates
 from routing.types import (
     ONLINE,
     PICKUP,
@@ -152,9 +154,9 @@ def pickup_usable(request):
 
 
 def objective(request):
-    problem = engine.build_problem(request)
-    members, _ = engine.optimise(problem, request.resource_investment)
-    return engine.evaluate(problem, members)
+    problem = build_problem(request)
+    members, _ = optimise(problem, request.resource_investment)
+    return evaluate(problem, members)
 
 
 @PROPERTY_SETTINGS
@@ -226,12 +228,12 @@ def test_exact_search_is_never_worse_than_greedy_and_matches_brute_force(request
     exact = objective(dataclasses.replace(request, resource_investment=1.0))
     assert exact <= half + 1e-9 <= greedy + 2e-9
 
-    problem = engine.build_problem(request)
-    engine.rank_candidates(problem)
-    best = engine.evaluate(problem, [])
+    problem = build_problem(request)
+    rank_candidates(problem)
+    best = evaluate(problem, [])
     for size in range(1, problem.max_sources + 1):
         for members in itertools.combinations(problem.candidates, size):
-            best = min(best, engine.evaluate(problem, list(members)))
+            best = min(best, evaluate(problem, list(members)))
     assert abs(exact - best) < 1e-6
 
 
@@ -309,7 +311,7 @@ def random_network_request(seed, facility_count=40, line_count=6):
 def test_higher_levels_are_never_worse_and_stay_deterministic_when_the_budget_runs_out(
     monkeypatch,
 ):
-    monkeypatch.setattr(engine, "FULL_SEARCH_WORK_UNITS", 3_000)
+    monkeypatch.setattr(search, "FULL_SEARCH_WORK_UNITS", 3_000)
     exhausted = 0
     for seed in range(12):
         request = random_network_request(seed)
@@ -328,8 +330,8 @@ def test_higher_levels_are_never_worse_and_stay_deterministic_when_the_budget_ru
 def test_on_a_slow_machine_the_time_limit_stops_the_search_never_worse_than_greedy(monkeypatch):
     # The work budget is calibrated for a normal machine; simulate one far slower than that by
     # shrinking the time budget instead, so that the wall-clock limit has to stop the search.
-    monkeypatch.setattr(engine, "SOLVE_SECONDS_AT_FULL_INVESTMENT", 0.0)
-    monkeypatch.setattr(engine, "SOLVE_OVERRUN_SECONDS", 0.0)
+    monkeypatch.setattr(search, "SOLVE_SECONDS_AT_FULL_INVESTMENT", 0.0)
+    monkeypatch.setattr(search, "SOLVE_OVERRUN_SECONDS", 0.0)
     request = random_network_request(3, facility_count=120, line_count=10)
     greedy = dataclasses.replace(request, resource_investment=0.0)
     exact = dataclasses.replace(request, resource_investment=1.0)
