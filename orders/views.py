@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.idempotency import idempotent
 from orders import search, selectors, services
 from orders.serializers import (
     OrderCancelActionSerializer,
@@ -25,7 +26,6 @@ from orders.serializers import (
     StrippedOrdersSerializer,
 )
 from promises import services as promise_services
-from promises.idempotency import idempotent
 from promises.serializers import PromiseConfirmActionSerializer, PromiseExtendActionSerializer
 
 ORDER_TAG = ["Orders (DOMS)"]

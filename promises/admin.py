@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from config.admin_support import humanize_iso_duration, service_error_text
 from config.errors import ServiceError
 from promises import services
-from promises.models import IdempotencyKey, PromisesConfiguration, RoutingConfiguration
+from promises.models import PromisesConfiguration, RoutingConfiguration
 from routing.types import FENCE_NAMES, default_ratings
 
 
@@ -204,20 +204,3 @@ class RoutingConfigurationAdmin(SingletonConfigurationAdmin):
             ratings=form.ratings(),
             user=request.user,
         )
-
-
-@admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
-    """Read-only: which requests were replayed, for support questions."""
-
-    list_display = ["key", "endpoint", "user", "state", "response_status", "created", "expires_at"]
-    list_filter = ["state", "endpoint"]
-    list_select_related = ["user"]
-    search_fields = ["key"]
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from config import clock
 from config.errors import InvalidInput, NotFound, PromiseExpired, VersionConflict
+from config.models import IdempotencyKey
 from events.models import EventName
 from events.services import record_order_event, record_order_events
 from inventory.selectors import availability
@@ -31,7 +32,7 @@ from orders.selectors import get_order
 from orders.services import create_order
 from promises import sql
 from promises.durations import parse_promise_duration
-from promises.models import IdempotencyKey, PromisesConfiguration, RoutingConfiguration
+from promises.models import PromisesConfiguration, RoutingConfiguration
 from routing.types import FENCE_CAPACITY
 
 # Large batches are cheap to hold: only a confirm of an already expired promise ever waits on

@@ -6,9 +6,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.idempotency import idempotent
 from config.api.serializers import validated_data
 from promises import services
-from promises.idempotency import idempotent
 from promises.serializers import (
     PromiseRequestSerializer,
     PromisesConfigurationSerializer,

@@ -8,9 +8,9 @@ from django.db.utils import IntegrityError, ProgrammingError
 from rest_framework.response import Response
 
 from config.api.errors import api_exception_handler, is_transient_database_error
+from config.models import IdempotencyKey
 from orders import services as order_services
 from orders.models import Order
-from promises.models import IdempotencyKey
 from tests.conftest import make_token_client
 from tests.promises.helpers import example_promise
 

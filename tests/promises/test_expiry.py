@@ -9,10 +9,10 @@ from django.db import connection
 from django.utils import timezone
 
 from config import clock
+from config.models import IdempotencyKey
 from inventory.models import Reservation
 from orders.models import Order, OrderStatus
 from promises import services, tasks
-from promises.models import IdempotencyKey
 from tests.promises.helpers import available, promised_order, stocked_article
 
 

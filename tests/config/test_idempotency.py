@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from config.api import idempotency
+from config.models import IdempotencyKey, IdempotencyKeyState
 from orders.models import Order
-from promises import idempotency
-from promises.models import IdempotencyKey, IdempotencyKeyState
 from tests.conftest import make_token_client
 from tests.database import second_connection
 from tests.promises.helpers import example_promise

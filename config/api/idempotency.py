@@ -29,7 +29,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.errors import Conflict, InvalidInput, Unprocessable
-from promises.models import IdempotencyKey, IdempotencyKeyState
+from config.models import IdempotencyKey, IdempotencyKeyState
 
 HEADER = "Idempotency-Key"
 KEY_LIFETIME = timedelta(hours=24)
