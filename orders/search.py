@@ -16,14 +16,14 @@ from django.db import connections
 from django.db.models import Q
 from rest_framework import serializers
 
-from config.api.serializers import StrictSerializer
-from config.errors import InvalidInput
-from orders.fields import (
+from config.api.fields import (
     StrictBooleanField,
     StrictCharField,
     WireDateTimeField,
     parse_wire_datetime,
 )
+from config.api.serializers import StrictSerializer
+from config.errors import InvalidInput
 from orders.models import Order, OrderStatus
 from orders.selectors import with_line_items_for_rendering
 from orders.serializers import OrderSerializer, UnsupportedField

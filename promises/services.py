@@ -12,6 +12,7 @@ from django.db.models import F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from config.api.fields import format_wire_datetime, parse_wire_datetime
 from config.errors import InvalidInput, VersionConflict
 from events.models import EventName
 from events.services import record_order_event, record_order_events
@@ -27,7 +28,6 @@ from inventory.services import (
     reserve_stock,
     uncount_facility_orders,
 )
-from orders.fields import format_wire_datetime, parse_wire_datetime
 from orders.models import Order, OrderStatus
 from orders.selectors import get_order
 from orders.services import create_order
