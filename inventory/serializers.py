@@ -18,7 +18,7 @@ from config.api.fields import (
     StrictIntegerField,
     reference_property_field,
 )
-from config.api.serializers import StrictSerializer
+from config.api.serializers import StrictSerializer, WholeObjectSerializer
 from inventory import models
 
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
@@ -421,12 +421,12 @@ class CarrierSerializer(StrippedCarrierSerializer):
         return merge_extra(data, extra)
 
 
-class RegionInformationSerializer(StrictSerializer):
+class RegionInformationSerializer(WholeObjectSerializer):
     countryCode = CountryCodeField()
     postalCodes = serializers.ListField(child=StrictCharField(), max_length=100, required=False)
 
 
-class TransitTimeSerializer(StrictSerializer):
+class TransitTimeSerializer(WholeObjectSerializer):
     minTransitDays = StrictIntegerField(min_value=0)
     maxTransitDays = StrictIntegerField(min_value=0)
 
@@ -436,7 +436,7 @@ class TransitTimeSerializer(StrictSerializer):
         return attrs
 
 
-class DeliveryCostSerializer(StrictSerializer):
+class DeliveryCostSerializer(WholeObjectSerializer):
     cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     currency = CurrencyField()
 

@@ -131,6 +131,9 @@ class QueryListField(serializers.ListField):
             raise serializers.ValidationError("Expected a list of queries.")
         result, errors = [], {}
         for index, item in enumerate(data):
+            if not isinstance(item, dict):
+                errors[index] = ["Expected a query object."]
+                continue
             serializer = OrderSearchQuerySerializer(data=item, depth=self.depth + 1)
             if serializer.is_valid():
                 result.append(serializer.validated_data)
