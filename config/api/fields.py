@@ -168,7 +168,8 @@ def json_value_problem(value, max_depth):
     """Why `value` (parsed JSON) cannot be stored, as "path: reason", or None.
 
     Walked without recursion, so a hostile nesting cannot exhaust the stack: containers deeper
-    than `max_depth`, and NUL characters in keys or strings (PostgreSQL cannot store them).
+    than `max_depth`, NUL characters in keys or strings (PostgreSQL cannot store them) and
+    numbers beyond 64 bits.
     Paths are linked (parent, key) pairs, spelled out only for the answer.
     """
     pending = [(value, None, 0)]
@@ -177,6 +178,12 @@ def json_value_problem(value, max_depth):
         if isinstance(value, str):
             if NUL in value:
                 return f"{_spelled(path)}: NUL characters (\\u0000) are not allowed."
+            continue
+        if isinstance(value, (int, float)):
+            # The database keeps such a number exactly and hands it back as an integer that
+            # no 64-bit consumer (our renderer, most clients) can read.
+            if not MIN_INT64 <= value <= MAX_INT64:
+                return f"{_spelled(path)}: numbers beyond 64 bits are not allowed."
             continue
         if not isinstance(value, (dict, list)):
             continue
@@ -191,7 +198,7 @@ def json_value_problem(value, max_depth):
         pending.extend(
             (item, (path, key), depth + 1)
             for key, item in items
-            if isinstance(item, (str, dict, list))
+            if isinstance(item, (str, dict, list, int, float))
         )
     return None
 

@@ -1,5 +1,6 @@
 import datetime
 import decimal
+import json
 
 import orjson
 from django.utils.functional import Promise
@@ -29,4 +30,9 @@ class FastJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+        try:
+            return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+        except TypeError:
+            # orjson stops at 64-bit integers; a row stored before the API refused larger ones
+            # still renders (slowly) instead of failing every read of it.
+            return json.dumps(data, default=_default, ensure_ascii=False).encode()
