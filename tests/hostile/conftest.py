@@ -1,5 +1,6 @@
 import pytest
 
+from orders.models import OrderModificationConfiguration
 from tests.inventory.factories import (
     CarrierFactory,
     CountryServiceMappingFactory,
@@ -20,6 +21,10 @@ def world(api_client):
     FacilityCarrierConnectionFactory(facility=facility, carrier=carrier)
     ListingFactory(facility=facility, tenant_article_id="TSHIRT-W-2468")
     stock = StockFactory(facility=facility, tenant_article_id="TSHIRT-W-2468", value=5)
+    # Line items may change, so a refused line change is refused for its own fault.
+    OrderModificationConfiguration.objects.update_or_create(
+        id=1, defaults={"allow_order_line_item_modification": True}
+    )
     response = api_client.post("/api/orders", DOCUMENT_EXAMPLE_ORDER, format="json")
     assert response.status_code == 201, response.content
     order = response.json()

@@ -159,6 +159,11 @@ CASES = [
     query("reservations size 101", "/api/reservations?size=101"),
     query("stocks size 1e400", "/api/stocks?size=1e400"),
     query("orders size a word", "/api/orders?size=many"),
+    query("invalid stocks cursor", "/api/stocks?startAfterId=garbage"),
+    query("invalid reservations cursor", "/api/reservations?after=garbage"),
+    query("invalid orders cursor", "/api/orders?startAfterId=garbage"),
+    query("invalid facilities cursor", "/api/facilities?startAfterId=garbage"),
+    query("invalid subscriptions cursor", "/api/subscriptions?startAfterId=garbage"),
 ]
 
 
