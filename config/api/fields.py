@@ -57,12 +57,6 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(int(data))
 
 
-def version_field(**kwargs):
-    """The optimistic-locking `version` a client sends back."""
-    kwargs.setdefault("min_value", 0)
-    return StrictIntegerField(**kwargs)
-
-
 class StrictFloatField(serializers.FloatField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, (int, float)):

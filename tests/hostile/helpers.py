@@ -14,8 +14,9 @@ API_ERROR_KEYS = {"summary", "description", "version", "requestVersion"}
 
 @dataclass(frozen=True)
 class Case:
-    """A request the API must refuse. `path` may name the fixture world's objects as
-    {facility}, {tenant_facility}, {carrier}, {mapping}, {stock}, {order}, {line}."""
+    """A request the API must refuse. `path`, and any string of `body` that is exactly such a
+    placeholder, may name the fixture world's objects as {facility}, {tenant_facility},
+    {carrier}, {mapping}, {stock}, {order}, {line}."""
 
     name: str
     method: str
@@ -45,13 +46,23 @@ def send(client, case, world):
     if case.raw is not None:
         body = case.raw
     elif case.body is not None:
-        body = json.dumps(case.body)
+        body = json.dumps(_placed(case.body, world))
     else:
         body = None
     method = getattr(client, case.method.lower())
     if body is None:
         return method(path, **case.headers)
     return method(path, data=body, content_type=case.content_type, **case.headers)
+
+
+def _placed(body, world):
+    if isinstance(body, dict):
+        return {key: _placed(value, world) for key, value in body.items()}
+    if isinstance(body, list):
+        return [_placed(value, world) for value in body]
+    if isinstance(body, str) and body.startswith("{") and body.strip("{}") in world:
+        return str(world[body.strip("{}")])
+    return body
 
 
 def assert_refused(client, case, world):
