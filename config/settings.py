@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.api.middleware.ApiErrorMiddleware",
+    "config.api.middleware.RejectNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -131,11 +132,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
+# Limits on what a client may send (see docs/decisions.md, Foundation). Django's own limit on a
+# body read into memory is the same, so no path reads more than the API parser would.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_BODY_DEPTH = env.int("API_MAX_BODY_DEPTH", default=64)
+API_MAX_JSON_FIELD_DEPTH = env.int("API_MAX_JSON_FIELD_DEPTH", default=32)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["config.api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ApiPermission"],
     "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.FastJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.LimitedJSONParser"],
     "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,

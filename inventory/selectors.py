@@ -206,6 +206,8 @@ def facility_orders_on(day, facility_ids):
 # --- Network reads for the API (facilities, carriers, listings, stock pages, reservations) ---
 
 MAX_PAGE_SIZE = 500
+# The reference's maximum for stocks, stock summaries and reservations.
+STOCK_PAGE_SIZE_MAX = 100
 
 
 def as_uuid(value):
@@ -221,7 +223,7 @@ def page_size(value, *, default=25, maximum=MAX_PAGE_SIZE):
         return default
     try:
         size = int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput("size: A valid integer is required.") from None
     if size < 1 or size > maximum:
         raise InvalidInput(f"size: Must be between 1 and {maximum}.")

@@ -10,7 +10,15 @@ import re
 from django.utils import timezone
 from rest_framework import serializers
 
-from config.api.serializers import StrictSerializer
+from config.api.fields import (
+    JSONValueField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+    reference_property_field,
+)
+from config.api.serializers import StrictSerializer, WholeObjectSerializer
 from inventory import models
 
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
@@ -26,7 +34,7 @@ def enum(choices, **kwargs):
     return field
 
 
-class CountryCodeField(serializers.CharField):
+class CountryCodeField(StrictCharField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if not COUNTRY_CODE.match(value):
@@ -34,7 +42,7 @@ class CountryCodeField(serializers.CharField):
         return value
 
 
-class CurrencyField(serializers.CharField):
+class CurrencyField(StrictCharField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if not CURRENCY_CODE.match(value):
@@ -51,14 +59,22 @@ class IsoDateTimeStringField(serializers.DateTimeField):
 
 class WireSerializer(StrictSerializer):
     """Strict serializer that also accepts the names in `passthrough` and returns them under
-    `extra` (stored and echoed unchanged)."""
+    `extra` (stored and echoed unchanged), each validated as the reference schema named in
+    `reference_schema` defines it."""
 
     passthrough = ()
+    reference_schema = None
 
     def get_fields(self):
         fields = super().get_fields()
         for name in self.passthrough:
-            fields.setdefault(name, serializers.JSONField(required=False, allow_null=True))
+            if self.reference_schema:
+                field = reference_property_field(
+                    self.reference_schema, name, required=False, allow_null=True
+                )
+            else:
+                field = JSONValueField(required=False, allow_null=True)
+            fields.setdefault(name, field)
         return fields
 
     def to_internal_value(self, data):
@@ -88,8 +104,8 @@ def merge_extra(representation, extra):
 
 
 class CoordinatesSerializer(StrictSerializer):
-    lat = serializers.FloatField(min_value=-90, max_value=90)
-    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = StrictFloatField(min_value=-90, max_value=90)
+    lon = StrictFloatField(min_value=-180, max_value=180)
 
 
 class FacilityAddressSerializer(WireSerializer):
@@ -97,15 +113,16 @@ class FacilityAddressSerializer(WireSerializer):
     the facility serializer enforces the managed facility's extra required fields."""
 
     passthrough = ("phoneNumbers", "emailAddresses", "customAttributes", "resolvedTimeZone")
+    reference_schema = "FacilityAddressForCreation"
 
-    companyName = serializers.CharField(max_length=255)
-    street = serializers.CharField(max_length=255, required=False)
-    houseNumber = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    postalCode = serializers.CharField(max_length=32, required=False)
-    city = serializers.CharField(max_length=255, required=False)
+    companyName = StrictCharField(max_length=255)
+    street = StrictCharField(max_length=255, required=False)
+    houseNumber = StrictCharField(max_length=64, required=False, allow_blank=True)
+    postalCode = StrictCharField(max_length=32, required=False)
+    city = StrictCharField(max_length=255, required=False)
     country = CountryCodeField()
-    province = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    additionalAddressInfo = serializers.CharField(required=False, allow_blank=True)
+    province = StrictCharField(max_length=255, required=False, allow_blank=True)
+    additionalAddressInfo = StrictCharField(required=False, allow_blank=True)
     resolvedCoordinates = CoordinatesSerializer(required=False)
 
     def to_internal_value(self, data):
@@ -115,14 +132,14 @@ class FacilityAddressSerializer(WireSerializer):
 
 
 class TimeStampSerializer(StrictSerializer):
-    hour = serializers.IntegerField(min_value=0, max_value=23)
-    minute = serializers.IntegerField(min_value=0, max_value=59)
+    hour = StrictIntegerField(min_value=0, max_value=23)
+    minute = StrictIntegerField(min_value=0, max_value=59)
 
 
 class TimeRangeSerializer(StrictSerializer):
     start = TimeStampSerializer()
     end = TimeStampSerializer()
-    capacity = serializers.IntegerField(min_value=0, required=False)
+    capacity = StrictIntegerField(min_value=0, required=False)
 
     def validate(self, attrs):
         start = (attrs["start"]["hour"], attrs["start"]["minute"])
@@ -155,7 +172,7 @@ class PickingTimesSerializer(StrictSerializer):
 
 class ClosingDaySerializer(StrictSerializer):
     date = IsoDateTimeStringField()
-    reason = serializers.CharField()
+    reason = StrictCharField()
     recurrence = enum([("YEARLY", "YEARLY"), ("NONRECURRING", "NONRECURRING")])
 
 
@@ -177,6 +194,7 @@ class FacilityInputSerializer(WireSerializer):
         "configs",
         "capacityPlanningTimeframe",
     )
+    reference_schema = "ManagedFacilityForCreation"
     REQUIRED = {
         "create": {"name"},
         "replace": {
@@ -192,11 +210,9 @@ class FacilityInputSerializer(WireSerializer):
         "modify": set(),
     }
 
-    version = serializers.IntegerField(min_value=1)
-    name = serializers.CharField(max_length=255)
-    tenantFacilityId = serializers.CharField(
-        source="tenant_facility_id", max_length=255, allow_null=True
-    )
+    version = StrictIntegerField(min_value=1)
+    name = StrictCharField(max_length=255)
+    tenantFacilityId = StrictCharField(source="tenant_facility_id", max_length=255, allow_null=True)
     type = enum(models.FacilityType.choices)
     locationType = enum(models.LocationType.choices, source="location_type")
     status = enum(models.FacilityStatus.choices)
@@ -206,10 +222,10 @@ class FacilityInputSerializer(WireSerializer):
     closingDays = serializers.ListField(
         child=ClosingDaySerializer(), source="closing_days", allow_null=True
     )
-    fulfillmentProcessBuffer = serializers.IntegerField(
+    fulfillmentProcessBuffer = StrictIntegerField(
         source="fulfillment_process_buffer", min_value=0, allow_null=True
     )
-    capacityEnabled = serializers.BooleanField(source="capacity_enabled", allow_null=True)
+    capacityEnabled = StrictBooleanField(source="capacity_enabled", allow_null=True)
 
     def __init__(self, *args, mode="create", **kwargs):
         self.mode = mode
@@ -253,27 +269,27 @@ class FacilityModifyActionSerializer(FacilityInputSerializer):
 
 
 class FacilityPatchActionsSerializer(StrictSerializer):
-    version = serializers.IntegerField(min_value=1)
+    version = StrictIntegerField(min_value=1)
     actions = serializers.ListField(child=serializers.DictField(), min_length=1)
 
 
 class FacilitySerializer(serializers.Serializer):
     """`ManagedFacility` / `Supplier`."""
 
-    id = serializers.CharField()
-    version = serializers.IntegerField()
+    id = StrictCharField()
+    version = StrictIntegerField()
     created = serializers.DateTimeField()
     lastModified = serializers.DateTimeField(source="last_modified")
-    name = serializers.CharField()
-    tenantFacilityId = serializers.CharField(source="tenant_facility_id", allow_null=True)
-    type = serializers.CharField()
-    locationType = serializers.CharField(source="location_type")
-    status = serializers.CharField()
+    name = StrictCharField()
+    tenantFacilityId = StrictCharField(source="tenant_facility_id", allow_null=True)
+    type = StrictCharField()
+    locationType = StrictCharField(source="location_type")
+    status = StrictCharField()
     address = serializers.JSONField()
     services = serializers.JSONField()
     pickingTimes = serializers.JSONField(source="picking_times")
     closingDays = serializers.JSONField(source="closing_days")
-    fulfillmentProcessBuffer = serializers.IntegerField(source="fulfillment_process_buffer")
+    fulfillmentProcessBuffer = StrictIntegerField(source="fulfillment_process_buffer")
     capacityEnabled = serializers.SerializerMethodField()
 
     def get_capacityEnabled(self, facility) -> bool:
@@ -303,15 +319,15 @@ class StrippedFacilitySerializer(serializers.Serializer):
         "customAttributes",
     )
 
-    id = serializers.CharField()
-    version = serializers.IntegerField()
+    id = StrictCharField()
+    version = StrictIntegerField()
     created = serializers.DateTimeField()
     lastModified = serializers.DateTimeField(source="last_modified")
-    name = serializers.CharField()
-    tenantFacilityId = serializers.CharField(source="tenant_facility_id", allow_null=True)
-    type = serializers.CharField()
-    locationType = serializers.CharField(source="location_type")
-    status = serializers.CharField()
+    name = StrictCharField()
+    tenantFacilityId = StrictCharField(source="tenant_facility_id", allow_null=True)
+    type = StrictCharField()
+    locationType = StrictCharField(source="location_type")
+    status = StrictCharField()
 
     def to_representation(self, facility):
         data = super().to_representation(facility)
@@ -340,16 +356,17 @@ class CarrierInputSerializer(WireSerializer):
     """`CarrierForCreation` (mode "create") and `ModifyCarrier` ("modify")."""
 
     passthrough = ("credentials", "parcelLabelClassifications", "logoUrl", "productValueNeeded")
+    reference_schema = "CarrierForCreation"
 
-    key = serializers.CharField(max_length=64)
-    name = serializers.CharField(max_length=255)
+    key = StrictCharField(max_length=64)
+    name = StrictCharField(max_length=255)
     status = enum(CARRIER_STATUS)
     deliveryType = enum(DELIVERY_TYPES)
     lifecycle = enum(LIFECYCLES)
-    defaultParcelHeightInCm = serializers.FloatField(min_value=1)
-    defaultParcelLengthInCm = serializers.FloatField(min_value=1)
-    defaultParcelWidthInCm = serializers.FloatField(min_value=1)
-    defaultParcelWeightInGram = serializers.FloatField(min_value=1)
+    defaultParcelHeightInCm = StrictFloatField(min_value=1)
+    defaultParcelLengthInCm = StrictFloatField(min_value=1)
+    defaultParcelWidthInCm = StrictFloatField(min_value=1)
+    defaultParcelWeightInGram = StrictFloatField(min_value=1)
 
     def __init__(self, *args, mode="create", **kwargs):
         self.mode = mode
@@ -375,18 +392,18 @@ class CarrierInputSerializer(WireSerializer):
 
 
 class CarrierPatchActionsSerializer(StrictSerializer):
-    version = serializers.IntegerField(min_value=1)
+    version = StrictIntegerField(min_value=1)
     actions = serializers.ListField(child=serializers.DictField(), min_length=1)
 
 
 class StrippedCarrierSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    version = serializers.IntegerField()
+    id = StrictCharField()
+    version = StrictIntegerField()
     created = serializers.DateTimeField()
     lastModified = serializers.DateTimeField(source="last_modified")
-    key = serializers.CharField()
-    name = serializers.CharField()
-    status = serializers.CharField()
+    key = StrictCharField()
+    name = StrictCharField()
+    status = StrictCharField()
 
     def to_representation(self, carrier):
         data = super().to_representation(carrier)
@@ -404,16 +421,14 @@ class CarrierSerializer(StrippedCarrierSerializer):
         return merge_extra(data, extra)
 
 
-class RegionInformationSerializer(StrictSerializer):
+class RegionInformationSerializer(WholeObjectSerializer):
     countryCode = CountryCodeField()
-    postalCodes = serializers.ListField(
-        child=serializers.CharField(), max_length=100, required=False
-    )
+    postalCodes = serializers.ListField(child=StrictCharField(), max_length=100, required=False)
 
 
-class TransitTimeSerializer(StrictSerializer):
-    minTransitDays = serializers.IntegerField(min_value=0)
-    maxTransitDays = serializers.IntegerField(min_value=0)
+class TransitTimeSerializer(WholeObjectSerializer):
+    minTransitDays = StrictIntegerField(min_value=0)
+    maxTransitDays = StrictIntegerField(min_value=0)
 
     def validate(self, attrs):
         if attrs["maxTransitDays"] < attrs["minTransitDays"]:
@@ -421,7 +436,7 @@ class TransitTimeSerializer(StrictSerializer):
         return attrs
 
 
-class DeliveryCostSerializer(StrictSerializer):
+class DeliveryCostSerializer(WholeObjectSerializer):
     cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     currency = CurrencyField()
 
@@ -443,8 +458,9 @@ class CountryServiceMappingInputSerializer(WireSerializer):
         "products",
         "carrierServices",
     )
+    reference_schema = "CarrierCountryServiceMappingForCreation"
 
-    carrierConfigurationVersion = serializers.IntegerField(min_value=1)
+    carrierConfigurationVersion = StrictIntegerField(min_value=1)
     source = RegionInformationSerializer()
     sourceCountry = CountryCodeField()
     destinations = serializers.ListField(child=RegionInformationSerializer(), min_length=1)
@@ -478,10 +494,10 @@ class CountryServiceMappingInputSerializer(WireSerializer):
 
 
 class CountryServiceMappingSerializer(serializers.Serializer):
-    id = serializers.CharField()
+    id = StrictCharField()
     created = serializers.DateTimeField()
     lastModified = serializers.DateTimeField(source="last_modified")
-    carrierProductCategory = serializers.CharField(source="carrier_product_category")
+    carrierProductCategory = StrictCharField(source="carrier_product_category")
 
     def to_representation(self, mapping):
         data = super().to_representation(mapping)
@@ -506,13 +522,13 @@ class CountryServiceMappingSerializer(serializers.Serializer):
 
 
 class CutoffTimeSerializer(StrictSerializer):
-    hour = serializers.IntegerField(min_value=0, max_value=23)
-    minute = serializers.IntegerField(min_value=0, max_value=59)
+    hour = StrictIntegerField(min_value=0, max_value=23)
+    minute = StrictIntegerField(min_value=0, max_value=59)
 
 
 class DeliveryAreaSerializer(StrictSerializer):
     country = CountryCodeField()
-    postalCode = serializers.CharField()
+    postalCode = StrictCharField()
 
 
 class ConnectionInputSerializer(WireSerializer):
@@ -526,8 +542,9 @@ class ConnectionInputSerializer(WireSerializer):
         "parcelLabelClassifications",
         "tags",
     )
+    reference_schema = "FacilityCarrierConnectionForCreation"
 
-    version = serializers.IntegerField(min_value=1)
+    version = StrictIntegerField(min_value=1)
     status = enum(CARRIER_STATUS)
     cutoffTime = CutoffTimeSerializer()
     validDeliveryTargets = serializers.ListField(
@@ -551,14 +568,14 @@ class ConnectionInputSerializer(WireSerializer):
 class ConnectionSerializer(serializers.Serializer):
     """`FacilityCarrierConnection`. Credentials are stored but never echoed."""
 
-    id = serializers.CharField()
-    version = serializers.IntegerField()
+    id = StrictCharField()
+    version = StrictIntegerField()
     created = serializers.DateTimeField()
     lastModified = serializers.DateTimeField(source="last_modified")
-    carrierRef = serializers.CharField(source="carrier_id")
-    facilityRef = serializers.CharField(source="facility_id")
-    key = serializers.CharField(source="carrier.key")
-    status = serializers.CharField()
+    carrierRef = StrictCharField(source="carrier_id")
+    facilityRef = StrictCharField(source="facility_id")
+    key = StrictCharField(source="carrier.key")
+    status = StrictCharField()
     validDeliveryTargets = serializers.JSONField(source="valid_delivery_targets")
     deliveryAreas = serializers.JSONField(source="delivery_areas")
 
@@ -602,14 +619,15 @@ class ListingInputSerializer(WireSerializer):
     """`ListingForReplacement` (bulk PUT, mode "replace") and `ModifyListing` ("modify")."""
 
     passthrough = LISTING_PASSTHROUGH
+    reference_schema = "ListingForReplacement"
 
-    tenantArticleId = serializers.CharField(source="tenant_article_id", max_length=255)
-    title = serializers.CharField(max_length=512)
+    tenantArticleId = StrictCharField(source="tenant_article_id", max_length=255)
+    title = StrictCharField(max_length=512)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, allow_null=True)
     currency = CurrencyField(allow_null=True)
     outOfStockBehaviour = enum(models.OutOfStockBehaviour.choices, source="out_of_stock_behaviour")
     status = enum(models.ListingStatus.choices)
-    version = serializers.IntegerField(min_value=1)
+    version = StrictIntegerField(min_value=1)
 
     def __init__(self, *args, mode="replace", **kwargs):
         self.mode = mode
@@ -642,22 +660,22 @@ class ListingsForReplacementSerializer(StrictSerializer):
 
 
 class ListingPatchActionsSerializer(StrictSerializer):
-    version = serializers.IntegerField(min_value=1)
+    version = StrictIntegerField(min_value=1)
     actions = serializers.ListField(child=serializers.DictField(), min_length=1)
 
 
 class ListingSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    version = serializers.IntegerField()
+    id = StrictCharField()
+    version = StrictIntegerField()
     created = serializers.DateTimeField()
     lastModified = serializers.DateTimeField(source="last_modified")
-    facilityId = serializers.CharField(source="facility_id")
-    tenantArticleId = serializers.CharField(source="tenant_article_id")
-    title = serializers.CharField()
+    facilityId = StrictCharField(source="facility_id")
+    tenantArticleId = StrictCharField(source="tenant_article_id")
+    title = StrictCharField()
     price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-    currency = serializers.CharField(allow_null=True)
-    outOfStockBehaviour = serializers.CharField(source="out_of_stock_behaviour")
-    status = serializers.CharField()
+    currency = StrictCharField(allow_null=True)
+    outOfStockBehaviour = StrictCharField(source="out_of_stock_behaviour")
+    status = StrictCharField()
 
     def to_representation(self, listing):
         data = super().to_representation(listing)
@@ -683,8 +701,8 @@ STOCK_PASSTHROUGH = (
 
 
 class FacilitySelectorSerializer(StrictSerializer):
-    facilityRef = serializers.CharField(required=False)
-    tenantFacilityId = serializers.CharField(required=False)
+    facilityRef = StrictCharField(required=False)
+    tenantFacilityId = StrictCharField(required=False)
 
     def validate(self, attrs):
         if not attrs:
@@ -697,14 +715,15 @@ class StockInputSerializer(WireSerializer):
     facility + article (`StockForCreation`) or an existing stock `id` (+ optional `version`)."""
 
     passthrough = STOCK_PASSTHROUGH
+    reference_schema = "StockForCreation"
 
-    id = serializers.CharField(required=False)
-    version = serializers.IntegerField(min_value=1, required=False)
-    facilityRef = serializers.CharField(required=False)
-    tenantFacilityId = serializers.CharField(required=False)
+    id = StrictCharField(required=False)
+    version = StrictIntegerField(min_value=1, required=False)
+    facilityRef = StrictCharField(required=False)
+    tenantFacilityId = StrictCharField(required=False)
     facility = FacilitySelectorSerializer(required=False)
-    tenantArticleId = serializers.CharField(max_length=255, required=False)
-    value = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    tenantArticleId = StrictCharField(max_length=255, required=False)
+    value = StrictIntegerField(min_value=0, max_value=2**31 - 1)
 
     def __init__(self, *args, allow_id=False, **kwargs):
         self.allow_id = allow_id
@@ -775,24 +794,25 @@ class StocksForUpsertSerializer(StrictSerializer):
 
 class StockForUpdateSerializer(WireSerializer):
     passthrough = STOCK_PASSTHROUGH
+    reference_schema = "StockForUpdate"
 
-    value = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
-    version = serializers.IntegerField(min_value=1, required=False)
+    value = StrictIntegerField(min_value=0, max_value=2**31 - 1)
+    version = StrictIntegerField(min_value=1, required=False)
 
 
 class StockSerializer(serializers.Serializer):
     """`Stock`; `reserved` and `available` come from the availability selector's annotation
     (or are set on the instance by the service that computed them)."""
 
-    id = serializers.CharField()
-    version = serializers.IntegerField()
+    id = StrictCharField()
+    version = StrictIntegerField()
     created = serializers.DateTimeField()
     lastModified = serializers.DateTimeField(source="last_modified")
-    facilityRef = serializers.CharField(source="facility_id")
-    tenantArticleId = serializers.CharField(source="tenant_article_id")
-    value = serializers.IntegerField()
-    reserved = serializers.IntegerField()
-    available = serializers.IntegerField()
+    facilityRef = StrictCharField(source="facility_id")
+    tenantArticleId = StrictCharField(source="tenant_article_id")
+    value = StrictIntegerField()
+    reserved = StrictIntegerField()
+    available = StrictIntegerField()
 
     def to_representation(self, stock):
         # Built directly: bulk upserts render 500 of these per request. The rows of one batch
@@ -834,14 +854,14 @@ class ReservationSerializer(serializers.Serializer):
     """`Reservation`, plus `validUntil` (null: permanent), `active` and `orderLineItemRef`
     (our additions: the reference has no field for a temporary hold)."""
 
-    id = serializers.CharField()
+    id = StrictCharField()
     created = serializers.DateTimeField()
     lastModified = serializers.DateTimeField(source="last_modified")
-    facilityRef = serializers.CharField(source="facility_id")
-    tenantArticleId = serializers.CharField(source="tenant_article_id")
-    quantity = serializers.IntegerField()
+    facilityRef = StrictCharField(source="facility_id")
+    tenantArticleId = StrictCharField(source="tenant_article_id")
+    quantity = StrictIntegerField()
     validUntil = serializers.DateTimeField(source="valid_until", allow_null=True)
-    orderLineItemRef = serializers.CharField(source="order_line_item_id", allow_null=True)
+    orderLineItemRef = StrictCharField(source="order_line_item_id", allow_null=True)
 
     def to_representation(self, reservation):
         data = super().to_representation(reservation)
@@ -877,48 +897,48 @@ class ConnectionForModificationSerializer(ConnectionInputSerializer):
 
 class StrippedFacilitiesSerializer(serializers.Serializer):
     facilities = StrippedFacilitySerializer(many=True)
-    total = serializers.IntegerField()
+    total = StrictIntegerField()
 
 
 class StrippedCarriersSerializer(serializers.Serializer):
     carriers = StrippedCarrierSerializer(many=True)
-    total = serializers.IntegerField()
+    total = StrictIntegerField()
 
 
 class StrippedListingsSerializer(serializers.Serializer):
     listings = ListingSerializer(many=True)
-    total = serializers.IntegerField()
+    total = StrictIntegerField()
 
 
 class ListingBulkOperationResultSerializer(serializers.Serializer):
-    status = serializers.CharField()
+    status = StrictCharField()
     listing = ListingSerializer()
 
 
 class InventoryPageInfoSerializer(serializers.Serializer):
-    startCursor = serializers.CharField()
-    endCursor = serializers.CharField()
-    hasNextPage = serializers.BooleanField()
-    hasPreviousPage = serializers.BooleanField()
+    startCursor = StrictCharField()
+    endCursor = StrictCharField()
+    hasNextPage = StrictBooleanField()
+    hasPreviousPage = StrictBooleanField()
 
 
 class StockPaginatedResultSerializer(serializers.Serializer):
     stocks = StockSerializer(many=True)
-    total = serializers.IntegerField()
+    total = StrictIntegerField()
     pageInfo = InventoryPageInfoSerializer()
 
 
 class StockUpsertOperationResultSerializer(serializers.Serializer):
-    status = serializers.CharField()
+    status = StrictCharField()
     stock = StockSerializer()
 
 
 class StockSummariesSerializer(serializers.Serializer):
     stockSummaries = serializers.ListField(child=serializers.DictField())
-    total = serializers.IntegerField()
+    total = StrictIntegerField()
 
 
 class ReservationsPaginatedResultSerializer(serializers.Serializer):
     reservations = ReservationSerializer(many=True)
-    total = serializers.IntegerField()
+    total = StrictIntegerField()
     pageInfo = InventoryPageInfoSerializer()

@@ -410,7 +410,9 @@ class StockListView(APIView):
             tenant_article_ids=query_list(request, "tenantArticleId"),
             location_refs=query_list(request, "locationRef"),
             start_after_id=after,
-            size=selectors.page_size(request.query_params.get("size")),
+            size=selectors.page_size(
+                request.query_params.get("size"), maximum=selectors.STOCK_PAGE_SIZE_MAX
+            ),
         )
         return Response(
             {
@@ -491,7 +493,7 @@ class StockSummaryView(APIView):
                 request, "facilityServiceTypes", wire.models.FacilityService.choices
             ),
             start_after_id=request.query_params.get("startAfterId"),
-            size=selectors.page_size(size, maximum=100),
+            size=selectors.page_size(size, maximum=selectors.STOCK_PAGE_SIZE_MAX),
         )
         return Response(
             {
@@ -552,7 +554,9 @@ class ReservationListView(APIView):
             order_id=order_id,
             active=query_bool(request, "active"),
             after=after,
-            size=selectors.page_size(request.query_params.get("size")),
+            size=selectors.page_size(
+                request.query_params.get("size"), maximum=selectors.STOCK_PAGE_SIZE_MAX
+            ),
         )
         return Response(
             {

@@ -16,15 +16,15 @@ from django.db import connections
 from django.db.models import Q
 from rest_framework import serializers
 
-from config.api.serializers import StrictSerializer
-from config.errors import InvalidInput
-from config.unreadable import readable_rows
-from orders.fields import (
+from config.api.fields import (
     StrictBooleanField,
     StrictCharField,
     WireDateTimeField,
     parse_wire_datetime,
 )
+from config.api.serializers import StrictSerializer
+from config.errors import InvalidInput
+from config.unreadable import readable_rows
 from orders.models import Order, OrderStatus
 from orders.selectors import with_line_items_for_rendering
 from orders.serializers import OrderSerializer, UnsupportedField
@@ -132,6 +132,9 @@ class QueryListField(serializers.ListField):
             raise serializers.ValidationError("Expected a list of queries.")
         result, errors = [], {}
         for index, item in enumerate(data):
+            if not isinstance(item, dict):
+                errors[index] = ["Expected a query object."]
+                continue
             serializer = OrderSearchQuerySerializer(data=item, depth=self.depth + 1)
             if serializer.is_valid():
                 result.append(serializer.validated_data)

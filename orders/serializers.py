@@ -9,8 +9,7 @@ from django.core.validators import EmailValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.serializers import StrictSerializer
-from orders.fields import (
+from config.api.fields import (
     JSONObjectField,
     ReferenceSchemaField,
     StrictBooleanField,
@@ -20,7 +19,9 @@ from orders.fields import (
     WireDateTimeField,
     WireDateTimeStringField,
     format_wire_datetime,
+    order_date_window,
 )
+from config.api.serializers import StrictSerializer
 from orders.models import OrderStatus
 
 MAX_ITEMS = 500
@@ -220,7 +221,7 @@ CREATABLE_STATUSES = [OrderStatus.OPEN, OrderStatus.LOCKED]
 
 
 class OrderForCreationSerializer(StrictSerializer):
-    orderDate = WireDateTimeField()
+    orderDate = WireDateTimeField(window=order_date_window)
     tenantOrderId = StrictCharField(required=False, max_length=255)
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
     consumer = ConsumerSerializer()

@@ -8,13 +8,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.api.fields import format_wire_datetime, parse_wire_datetime
 from config.db import insert_instances
 from config.errors import InvalidInput, NotFound, VersionConflict
 from events.models import EventName
 from events.services import record_order_event
 from inventory import services as inventory_services
 from inventory.models import Reservation
-from orders.fields import format_wire_datetime, parse_wire_datetime
 from orders.locking import lock_order_at_version
 from orders.models import (
     TENANT_ORDER_ID_BLOCKING_STATUSES,

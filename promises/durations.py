@@ -7,6 +7,8 @@ from config.errors import InvalidInput
 
 # The contract's pattern for `invalidAfterTime`.
 DURATION_PATTERN = re.compile(r"^P(?:(\d+W)|(\d+Y)?(\d+M)?(\d+D)?(?:T(\d+H)?(\d+M)?(\d+S)?)?)$")
+# A promise holds stock for its customer: longer than a month is a mistake, not a checkout.
+MAX_PROMISE_DURATION = timedelta(days=30)
 
 
 def _number(group):
@@ -27,7 +29,7 @@ def parse_promise_duration(value):
     match = DURATION_PATTERN.match(value)
     if not match or value.endswith("T"):
         raise InvalidInput(
-            f"invalidAfterTime: {value!r} is not an ISO 8601 duration.",
+            f"invalidAfterTime: {value[:64]!r} is not an ISO 8601 duration of at most 30 days.",
             "Use the form PnW or PnDTnHnMnS, for example PT8H, PT30M or P1D.",
         )
     weeks, years, months, days, hours, minutes, seconds = match.groups()
@@ -36,17 +38,17 @@ def parse_promise_duration(value):
             f"invalidAfterTime: {value!r} uses years or months.",
             "Years and months have no fixed length; use weeks, days, hours, minutes or seconds.",
         )
-    duration = timedelta(
-        weeks=_number(weeks),
-        days=_number(days),
-        hours=_number(hours),
-        minutes=_number(minutes),
-        seconds=_number(seconds),
-    )
-    total_seconds = int(duration.total_seconds())
+    # Summed as integers: a timedelta of PT100000000000H would overflow before the comparison.
+    days = _number(weeks) * 7 + _number(days)
+    total_seconds = ((days * 24 + _number(hours)) * 60 + _number(minutes)) * 60 + _number(seconds)
+    if total_seconds > MAX_PROMISE_DURATION.total_seconds():
+        raise InvalidInput(
+            f"invalidAfterTime: {value!r} is longer than 30 days.",
+            "A promise holds stock for one checkout; use at most P30D.",
+        )
     if total_seconds <= 0 or total_seconds % 60:
         raise InvalidInput(
             f"invalidAfterTime: {value!r} must be a positive multiple of 60 seconds.",
             "For example PT1M, PT90M or PT8H.",
         )
-    return duration
+    return timedelta(seconds=total_seconds)

@@ -4,8 +4,7 @@ from collections import defaultdict
 
 from rest_framework import serializers
 
-from config.api.serializers import StrictSerializer
-from orders.fields import (
+from config.api.fields import (
     StrictBooleanField,
     StrictCharField,
     StrictFloatField,
@@ -13,6 +12,7 @@ from orders.fields import (
     WireDateTimeField,
     format_wire_datetime,
 )
+from config.api.serializers import StrictSerializer
 from orders.models import OrderStatus
 from orders.serializers import OrderActionSerializer, OrderForCreationSerializer
 
@@ -22,7 +22,7 @@ class PromisesConfigurationSerializer(StrictSerializer):
 
     id = serializers.SerializerMethodField()
     version = StrictIntegerField(min_value=0)
-    invalidAfterTime = serializers.CharField(source="invalid_after_time", max_length=64)
+    invalidAfterTime = StrictCharField(source="invalid_after_time", max_length=64)
     created = WireDateTimeField(read_only=True)
     lastModified = WireDateTimeField(source="last_modified", read_only=True)
 

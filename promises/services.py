@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from config import clock
+from config.api.fields import format_wire_datetime, parse_wire_datetime
 from config.errors import InvalidInput, NotFound, PromiseExpired, VersionConflict
 from config.models import IdempotencyKey
 from events.models import EventName
@@ -25,7 +26,6 @@ from inventory.services import (
     reserve_stock,
     uncount_facility_orders,
 )
-from orders.fields import format_wire_datetime, parse_wire_datetime
 from orders.locking import lock_order_at_version
 from orders.models import Order, OrderStatus
 from orders.selectors import get_order

@@ -17,14 +17,14 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.serializers import StrictSerializer
-from orders.fields import (
+from config.api.fields import (
     StrictBooleanField,
     StrictCharField,
     StrictFloatField,
     StrictIntegerField,
     WireDateTimeField,
 )
+from config.api.serializers import StrictSerializer
 from orders.models import OrderStatus
 from orders.serializers import (
     ConsumerAddressSerializer,

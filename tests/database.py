@@ -39,8 +39,10 @@ def wait_until_waiting_on_a_lock(query_fragment, *, timeout=10.0):
         observer.autocommit = True
         while time.monotonic() < deadline:
             row = observer.execute(
+                # This database only: other suites may run on the same server.
                 "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND query LIKE %s AND pid <> pg_backend_pid()",
+                " AND datname = current_database() AND query LIKE %s"
+                " AND pid <> pg_backend_pid()",
                 [f"%{query_fragment}%"],
             ).fetchone()
             if row:

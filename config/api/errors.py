@@ -4,13 +4,15 @@
 import logging
 import sqlite3
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from config.api.parsers import body_too_large
 from config.errors import ServiceError
 from config.unreadable import UnreadableValueError
 
@@ -23,6 +25,7 @@ SUMMARIES = {
     "endpoint.",
     status.HTTP_404_NOT_FOUND: "Not found.",
     status.HTTP_405_METHOD_NOT_ALLOWED: "Method not allowed.",
+    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "The request body is too large.",
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "Unsupported media type: send application/json.",
     status.HTTP_500_INTERNAL_SERVER_ERROR: "Internal server error.",
     status.HTTP_503_SERVICE_UNAVAILABLE: "The database is briefly unavailable: retry the request.",
@@ -133,6 +136,9 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django refuses to read a body beyond DATA_UPLOAD_MAX_MEMORY_SIZE.
+        exc = body_too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
     if isinstance(exc, exceptions.APIException):
         set_rollback()

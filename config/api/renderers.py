@@ -1,5 +1,6 @@
 import datetime
 import decimal
+import json
 
 import orjson
 from django.utils.functional import Promise
@@ -31,7 +32,8 @@ class FastJSONRenderer(JSONRenderer):
             return b""
         try:
             return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
-        except orjson.JSONEncodeError:
-            # orjson stops at 255 levels of nesting; stored JSON may be deeper (written before
-            # the depth limit, or straight into the database). DRF's encoder goes on.
-            return super().render(data, accepted_media_type, renderer_context)
+        except TypeError:
+            # orjson stops at 64-bit integers and at 255 levels of nesting; a row stored before
+            # the API refused those (or written straight into the database) still renders,
+            # slowly, instead of failing every read of it.
+            return json.dumps(data, default=_default, ensure_ascii=False).encode()

@@ -19,6 +19,19 @@ class StrictSerializer(StrictSerializerMixin, serializers.Serializer):
     pass
 
 
+class WholeObjectSerializer(StrictSerializer):
+    """A nested object that is always sent whole: its required fields stay required inside a
+    partial update (PATCH), where DRF would otherwise skip them and leave `validate` to find
+    them missing."""
+
+    def run_validation(self, data=serializers.empty):
+        if self.parent is None or data is serializers.empty:
+            return super().run_validation(data)
+        whole = type(self)(data=data)
+        whole.is_valid(raise_exception=True)
+        return whole.validated_data
+
+
 _serializers_of_this_thread = threading.local()
 
 

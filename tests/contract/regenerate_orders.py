@@ -1,10 +1,11 @@
-"""Regenerate the structural copies of the reference schemas the orders area uses.
+"""Regenerate the structural copies of the reference schemas the API validates against.
 
     python tests/contract/regenerate_orders.py [path/to/reference-api-subset.openapi.json]
 
 Writes two files (names, types, enums, required, bounds; no prose):
-- orders/reference_schemas.json: sub-schemas the order serializers validate deep, rarely used
-  request parts against at run time (customServices, pricing, article attributes, ...);
+- config/api/reference_schemas.json: sub-schemas the serializers validate deep, rarely used
+  request parts against at run time (customServices, pricing, article attributes, inventory
+  pass-through fields, ...);
 - tests/contract/orders.json: the response and request schemas the contract tests check.
 
 `allOf` bases are merged into the schema that extends them (the contract means the union of
@@ -54,6 +55,16 @@ RUNTIME_ROOTS = [
     "DeliveryReservationPreferences",
     "SupplyingFacilityConfiguration",
     "CarrierServices",
+    # Inventory request bodies: their free-form ("passthrough") properties are validated
+    # against these (config.api.fields.reference_property_field).
+    "ListingForReplacement",
+    "StockForCreation",
+    "StockForUpdate",
+    "CarrierForCreation",
+    "ManagedFacilityForCreation",
+    "FacilityAddressForCreation",
+    "CarrierCountryServiceMappingForCreation",
+    "FacilityCarrierConnectionForCreation",
 ]
 
 CONTRACT_ROOTS = [
@@ -171,7 +182,7 @@ def _dump(document):
 
 def main(source=DEFAULT_SOURCE):
     targets = {
-        ROOT / "orders" / "reference_schemas.json": RUNTIME_ROOTS,
+        ROOT / "config" / "api" / "reference_schemas.json": RUNTIME_ROOTS,
         ROOT / "tests" / "contract" / "orders.json": CONTRACT_ROOTS,
     }
     for target, roots in targets.items():

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orders.fields import format_wire_datetime
+from config.api.fields import format_wire_datetime
 from orders.models import TENANT_ORDER_ID_BLOCKING_STATUSES, OrderStatus
 from tests.orders.factories import OrderFactory
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from config.api.fields import format_wire_datetime
 from inventory.models import Reservation
-from orders.fields import format_wire_datetime
 from orders.models import Order, OrderStatus
 from tests.promises.contract import contract_errors
 from tests.promises.helpers import (

@@ -96,6 +96,6 @@ def test_an_expired_promise_frees_its_stock_for_new_promises_at_once(api_client,
 
 
 def _iso(start, minutes):
-    from orders.fields import format_wire_datetime
+    from config.api.fields import format_wire_datetime
 
     return format_wire_datetime(start + timedelta(minutes=minutes))
