@@ -166,9 +166,10 @@ def dispatch_action(actions, data):
     """The action's serializer and handler, chosen by `name`; unknown names are a 400."""
     data = require_object(data)
     name = data.get("name")
-    if name not in actions:
+    if not isinstance(name, str) or name not in actions:
+        sent = repr(name) if isinstance(name, str | None) else f"a JSON {type(name).__name__}"
         raise serializers.ValidationError(
-            {"name": [f"Unsupported action {name!r}; expected one of {', '.join(actions)}."]}
+            {"name": [f"Unsupported action {sent[:80]}; expected one of {', '.join(actions)}."]}
         )
     serializer_class, handler = actions[name]
     return validated(serializer_class, data), handler

@@ -180,6 +180,23 @@ CHANGE_CASES = [
         "unknown action", "POST", "/api/orders/{order}/actions", {"name": "EXPLODE", "version": 1}
     ),
     Case("action without name", "POST", "/api/orders/{order}/actions", {"version": 1}),
+    # Found by bench/hostile_soak.py: a name that is no string was a 500 (unhashable).
+    Case("action name a list", "POST", "/api/orders/{order}/actions", {"name": [], "version": 1}),
+    Case(
+        "action name an object", "POST", "/api/orders/{order}/actions", {"name": {}, "version": 1}
+    ),
+    Case(
+        "action name nested 40 deep",
+        "POST",
+        "/api/orders/{order}/actions",
+        {"name": nested(40), "version": 1},
+    ),
+    Case(
+        "line action name a list",
+        "POST",
+        "/api/orders/{order}/orderlineitems/{line}/actions",
+        {"name": ["UPDATE_CUSTOM_ATTRIBUTES"], "version": 1, "customAttributes": {}},
+    ),
     Case("action without version", "POST", "/api/orders/{order}/actions", {"name": "CANCEL"}),
     Case(
         "UNLOCK targetTime in year 10000",
