@@ -19,6 +19,7 @@ from rest_framework import serializers
 from config.api.fields import (
     StrictBooleanField,
     StrictCharField,
+    StrictIntegerField,
     WireDateTimeField,
     parse_wire_datetime,
 )
@@ -37,18 +38,11 @@ MAX_QUERY_DEPTH = 8
 # --- payload -------------------------------------------------------------------------------
 
 
-class PageSizeField(serializers.IntegerField):
+class PageSizeField(StrictIntegerField):
     """`number` in the reference; a whole number from 1 to 250."""
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, max_value=MAX_PAGE_SIZE, required=False, **kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, (int, float)):
-            self.fail("invalid")
-        if isinstance(data, float) and not data.is_integer():
-            self.fail("invalid")
-        return super().to_internal_value(int(data))
 
 
 def _with_keyword_fields(fields, **named):

@@ -1,7 +1,6 @@
 """Tools for tests that race real transactions against PostgreSQL: a second connection that
 holds locks while the code under test waits on them, and threads that run requests."""
 
-import contextlib
 import threading
 import time
 
@@ -16,27 +15,25 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-@contextlib.contextmanager
-def second_connection():
+def second_connection(*, autocommit=False):
     """A psycopg connection of its own to the test database, outside Django (its transactions
-    are not the test's)."""
+    are not the test's). Use it in a `with` block to have it closed."""
     settings = connection.settings_dict
-    with psycopg.connect(
+    return psycopg.connect(
         host=settings["HOST"] or None,
         port=settings["PORT"] or None,
         user=settings["USER"] or None,
         password=settings["PASSWORD"] or None,
         dbname=settings["NAME"],
-    ) as other:
-        yield other
+        autocommit=autocommit,
+    )
 
 
 def wait_until_waiting_on_a_lock(query_fragment, *, timeout=10.0):
     """Block until a backend running a statement containing `query_fragment` waits on a lock;
     returns its pid."""
     deadline = time.monotonic() + timeout
-    with second_connection() as observer:
-        observer.autocommit = True
+    with second_connection(autocommit=True) as observer:
         while time.monotonic() < deadline:
             row = observer.execute(
                 # This database only: other suites may run on the same server.

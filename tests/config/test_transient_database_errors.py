@@ -12,6 +12,7 @@ from config.models import IdempotencyKey
 from orders import services as order_services
 from orders.models import Order
 from tests.conftest import make_token_client
+from tests.database import second_connection
 from tests.promises.helpers import example_promise
 
 postgresql_only = pytest.mark.skipif(
@@ -19,22 +20,10 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-def second_connection():
-    settings = connection.settings_dict
-    return psycopg.connect(
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-        dbname=settings["NAME"],
-        autocommit=True,
-    )
-
-
 def terminate_own_backend():
     """What a PostgreSQL restart does to the request's connection, for real."""
     pid = connection.connection.info.backend_pid
-    with second_connection() as other:
+    with second_connection(autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
@@ -125,7 +114,7 @@ def test_inside_an_open_transaction_the_request_is_not_retried(monkeypatch, api_
 def real_serialization_failure():
     """Two transactions updating the same row under REPEATABLE READ: PostgreSQL refuses the
     second with 40001."""
-    first, second = second_connection(), second_connection()
+    first, second = second_connection(autocommit=True), second_connection(autocommit=True)
     try:
         first.execute("CREATE TABLE IF NOT EXISTS transient_probe (id int primary key, v int)")
         first.execute("INSERT INTO transient_probe VALUES (1, 0) ON CONFLICT DO NOTHING")

@@ -2,13 +2,13 @@
 connection holds a lock while the request under test waits on it."""
 
 import uuid
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from config import clock
-from inventory.models import FacilityDailyOrders, Reservation, Stock
+from inventory.models import Reservation, Stock
 from inventory.selectors import active_reservations
 from orders.models import Order, OrderStatus
 from tests.conftest import make_token_client
@@ -19,6 +19,7 @@ from tests.database import (
     wait_until_waiting_on_a_lock,
 )
 from tests.promises.helpers import example_promise, small_network
+from tests.promises.test_daily_capacity import orders_today
 from tests.promises.test_promise_concurrency import run_concurrently
 
 URL = "/api/promises/deliverypromise"
@@ -66,13 +67,6 @@ def test_an_action_that_got_the_order_lock_after_valid_until_is_refused(action):
     assert Order.objects.get(id=order_id).status == OrderStatus.PROMISED  # for the sweep
 
 
-def orders_counted_today(facility):
-    row = FacilityDailyOrders.objects.filter(
-        facility=facility, day=timezone.now().astimezone(UTC).date()
-    ).first()
-    return row.orders if row else 0
-
-
 def test_forty_concurrent_promises_at_a_store_with_capacity_thirty_accept_thirty():
     network = small_network({"CAP-1": 100})
     store = network["store"]
@@ -87,7 +81,7 @@ def test_forty_concurrent_promises_at_a_store_with_capacity_thirty_accept_thirty
     statuses = sorted(getattr(result, "status_code", result) for result in results)
     assert statuses.count(201) == 30, statuses
     assert statuses.count(400) == 10, statuses
-    assert orders_counted_today(store) == 30
+    assert orders_today(store) == 30
     assert Order.objects.count() == 30
     assert Reservation.objects.filter(facility=store).count() == 30
 
