@@ -1,5 +1,6 @@
-"""`SourcingOption` rendering of a routing decision, and POST /api/routing/sourcingoptions
-(the "what if": the engine runs on the order, nothing is reserved or stored).
+"""Sourcing options: the wire `SourcingOption` of a routing decision, and the "what if" of
+POST /api/routing/sourcingoptions (the engine runs on the order, nothing is reserved or
+stored; the view is promises.views.SourcingOptionsView).
 
 Shape (reference `SourcingOption`): facility nodes plus, for shipping, a CUSTOMER node;
 `transfers` carry the goods between nodes — facility → customer when shipping, facility →
@@ -12,25 +13,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.response import Response
-from rest_framework.views import APIView
-
-from config.api.serializers import StrictSerializer
-from orders.fields import (
-    StrictBooleanField,
-    StrictCharField,
-    StrictFloatField,
-    StrictIntegerField,
-    WireDateTimeField,
-)
-from orders.models import OrderStatus
-from orders.serializers import (
-    ConsumerAddressSerializer,
-    ConsumerSerializer,
-    OrderForCreationSerializer,
-)
+from promises.adapter import build_routing_request
 from routing import solve_options
 from routing.types import COLLECT, RoutingDecision, RoutingRequest
 
@@ -204,60 +187,8 @@ def sourcing_option(
     return option
 
 
-# ---------------------------------------------------------------- the endpoint
-
-
-class SourcingOptionsAddressSerializer(ConsumerAddressSerializer):
-    """`ConsumerAddressForSourcingOptions`: only `country` is required."""
-
-    street = StrictCharField(required=False)
-    postalCode = StrictCharField(required=False)
-    city = StrictCharField(required=False)
-
-
-class SourcingOptionsConsumerSerializer(ConsumerSerializer):
-    addresses = SourcingOptionsAddressSerializer(many=True, required=False, max_length=500)
-
-
-class OrderForSourcingOptionsSerializer(OrderForCreationSerializer):
-    """`OrderForSourcingOptionsRequest`: like an order for creation, but `orderDate` is
-    optional and only the consumer's country is required. Line items are required here
-    because there is nothing to route without them."""
-
-    orderDate = WireDateTimeField(required=False)
-    consumer = SourcingOptionsConsumerSerializer()
-    source = None
-    pricing = None
-
-    def validate_status(self, value):
-        return value if value in OrderStatus.values else OrderStatus.OPEN
-
-
-class SourcingResourceInvestmentSerializer(StrictSerializer):
-    # The contract says 0 < level ≤ 1; 0 is accepted too and means the greedy answer.
-    level = StrictFloatField(min_value=0, max_value=1)
-
-
-class OptimizationHintsSerializer(StrictSerializer):
-    includeCalculationHints = StrictBooleanField(required=False)
-    requestedResultCount = StrictIntegerField(required=False, min_value=1, max_value=20)
-
-
-class SourcingOptionsAdditionalInfoSerializer(StrictSerializer):
-    includeListingCustomAttributes = StrictBooleanField(required=False)
-
-
-class SourcingOptionsRequestSerializer(StrictSerializer):
-    order = OrderForSourcingOptionsSerializer()
-    resourceInvestment = SourcingResourceInvestmentSerializer(required=False)
-    optimizationHints = OptimizationHintsSerializer(required=False)
-    additionalInfo = SourcingOptionsAdditionalInfoSerializer(required=False)
-
-
 def sourcing_options(data, *, now=None) -> dict:
     """`SourcingOptionsResponse` for a validated `SourcingOptionsRequest` (reads only)."""
-    from promises.adapter import build_routing_request
-
     level = (data.get("resourceInvestment") or {}).get("level", 0.0)
     count = (data.get("optimizationHints") or {}).get("requestedResultCount", 1)
     routing_request = build_routing_request(data["order"], now=now, resource_investment=level)
@@ -271,22 +202,3 @@ def sourcing_options(data, *, now=None) -> dict:
             ]
         },
     }
-
-
-class SourcingOptionsView(APIView):
-    # A read of the network: whoever may read orders may ask where one would be sourced.
-    required_permissions = {"POST": ["orders.view_order"]}
-
-    @extend_schema(
-        tags=["Sourcing Options (DOMS)"],
-        operation_id="createSourcingOptionsRequest",
-        summary="Create sourcing option",
-        request=SourcingOptionsRequestSerializer,
-        responses={201: {"type": "object", "description": "SourcingOptionsResponse"}},
-    )
-    def post(self, request):
-        if not isinstance(request.data, dict):
-            raise serializers.ValidationError("The request body must be a JSON object.")
-        serializer = SourcingOptionsRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response(sourcing_options(serializer.validated_data), status=201)

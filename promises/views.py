@@ -12,8 +12,10 @@ from promises.idempotency import idempotent
 from promises.serializers import (
     PromiseRequestSerializer,
     PromisesConfigurationSerializer,
+    SourcingOptionsRequestSerializer,
     delivery_promise_response,
 )
+from promises.sourcing import sourcing_options
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -81,3 +83,22 @@ class PromisesConfigurationView(APIView):
             user=request.user,
         )
         return Response(PromisesConfigurationSerializer(configuration).data)
+
+
+class SourcingOptionsView(APIView):
+    # A read of the network: whoever may read orders may ask where one would be sourced.
+    required_permissions = {"POST": ["orders.view_order"]}
+
+    @extend_schema(
+        tags=["Sourcing Options (DOMS)"],
+        operation_id="createSourcingOptionsRequest",
+        summary="Create sourcing option",
+        request=SourcingOptionsRequestSerializer,
+        responses={201: {"type": "object", "description": "SourcingOptionsResponse"}},
+    )
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError("The request body must be a JSON object.")
+        serializer = SourcingOptionsRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(sourcing_options(serializer.validated_data), status=201)
