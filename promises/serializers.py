@@ -193,8 +193,6 @@ def _carrier(choice, estimate, valid_until):
 
 def delivery_promise_response(promise):
     """`ResponseForDeliveryPromise` for a created promise (services.DeliveryPromise)."""
-    from promises.sourcing import sourcing_option
-
     order, decision, routing_request = promise.order, promise.decision, promise.routing_request
     available_at = routing_request.availability
     facilities = {facility.facility_id: facility for facility in routing_request.facilities}
@@ -250,6 +248,5 @@ def delivery_promise_response(promise):
             ]
         }
     # The option stored with the order at creation: the same ids in the response and the order.
-    stored = (order.extra or {}).get("sourcingOption")
-    body["sourcingOption"] = stored or sourcing_option(decision, routing_request)
+    body["sourcingOption"] = order.extra["sourcingOption"]
     return body

@@ -182,12 +182,10 @@ def _holds_stock(reservation, now):
 
 
 def stored_routing_decision(order):
-    """Where the promise flow kept the routing decision (the wire SourcingOption)."""
+    """The routing decision the promise flow kept with the order (the wire SourcingOption,
+    promises.services.create_delivery_promise), or None."""
     extra = order.extra if isinstance(order.extra, dict) else {}
-    for key in ("sourcingOption", "routingDecision"):
-        if extra.get(key):
-            return extra[key]
-    return None
+    return extra.get("sourcingOption") or None
 
 
 def render_routing_decision(decision):
