@@ -53,7 +53,7 @@ def promise_duration():
 
 
 @transaction.atomic
-def update_promises_configuration(*, version, invalid_after_time, user=None):
+def update_promises_configuration(*, version, invalid_after_time):
     parse_promise_duration(invalid_after_time)
     get_promises_configuration()  # the row exists before we lock it
     configuration = PromisesConfiguration.objects.select_for_update().get(id=1)
@@ -71,7 +71,7 @@ def get_routing_configuration():
 
 
 @transaction.atomic
-def update_routing_configuration(*, version, max_split_count, fences, ratings, user=None):
+def update_routing_configuration(*, version, max_split_count, fences, ratings):
     """Store which fences and ratings the routing engine applies (the back office edits it).
 
     `fences` = {name: {"active": bool}}, `ratings` = {name: {"active": bool, "maxPenalty": n}}
@@ -134,7 +134,7 @@ def _lock_live_promise(order_id, *, version):
 
 
 @transaction.atomic
-def confirm_promise(order_id, *, version, tenant_order_id=None, user=None):
+def confirm_promise(order_id, *, version, tenant_order_id=None):
     """PROMISED → OPEN; the reservations become permanent."""
     order = _lock_live_promise(order_id, version=version)
     # Re-checks under the stock locks that the reservations are still active.
@@ -157,20 +157,16 @@ def confirm_promise(order_id, *, version, tenant_order_id=None, user=None):
 
 
 @transaction.atomic
-def extend_promise(order_id, *, version, user=None):
+def extend_promise(order_id, *, version):
     """Give the consumer the configured duration again, counted from the moment the stock
     locks are held."""
     order = _lock_live_promise(order_id, version=version)
     valid_until = extend_order_reservations(order.id, promise_duration())
     order.promise_valid_until = valid_until
-    order.promises_options = {"validUntil": _wire_datetime(valid_until)}
+    order.promises_options = {"validUntil": format_wire_datetime(valid_until)}
     order.version += 1
     order.save()
     return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
-
-
-def _wire_datetime(value):
-    return format_wire_datetime(value)
 
 
 # --- expiry ----------------------------------------------------------------------------------
@@ -242,7 +238,7 @@ def _promise_valid_until(data, now, configured_duration):
     if not now + MIN_CLIENT_VALIDITY <= valid_until <= now + MAX_CLIENT_VALIDITY:
         raise InvalidInput(
             "promisesOptions.validUntil must be between 1 minute and 8 hours from now.",
-            f"Received {options['validUntil']}; the server time is {_wire_datetime(now)}.",
+            f"Received {options['validUntil']}; the server time is {format_wire_datetime(now)}.",
         )
     return valid_until
 
@@ -301,7 +297,7 @@ def _rendered_routing_decision(decision, routing_request):
     return json.loads(json.dumps(sourcing_option(decision, routing_request), cls=DjangoJSONEncoder))
 
 
-def create_delivery_promise(data, *, user=None):
+def create_delivery_promise(data):
     """Route the cart, reserve its stock and create a PROMISED order, all or nothing.
 
     Routing runs before any lock is taken. Then one short transaction creates the order,
@@ -317,7 +313,7 @@ def create_delivery_promise(data, *, user=None):
     valid_until = _promise_valid_until(data, now, snapshot.invalid_after_time)
     order_data = {
         **{key: value for key, value in data.items() if key != "additionalInfo"},
-        "promisesOptions": {"validUntil": _wire_datetime(valid_until)},
+        "promisesOptions": {"validUntil": format_wire_datetime(valid_until)},
     }
     order_data.pop("status", None)
 
@@ -329,7 +325,6 @@ def create_delivery_promise(data, *, user=None):
             with transaction.atomic():
                 order = create_order(
                     order_data,
-                    user=user,
                     status=OrderStatus.PROMISED,
                     promise_valid_until=valid_until,
                     extra=routing_decision,

@@ -44,7 +44,7 @@ class DeliveryPromiseView(APIView):
         if not isinstance(request.data, dict):
             raise serializers.ValidationError("The request body must be a JSON object.")
         data = validated_data(PromiseRequestSerializer, request.data)
-        promise = services.create_delivery_promise(data, user=request.user)
+        promise = services.create_delivery_promise(data)
         location = request.build_absolute_uri(reverse("order-detail", args=[promise.order.id]))
         return Response(
             delivery_promise_response(promise), status=201, headers={"Location": location}
@@ -80,7 +80,6 @@ class PromisesConfigurationView(APIView):
         configuration = services.update_promises_configuration(
             version=serializer.validated_data["version"],
             invalid_after_time=serializer.validated_data["invalid_after_time"],
-            user=request.user,
         )
         return Response(PromisesConfigurationSerializer(configuration).data)
 
