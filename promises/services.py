@@ -30,9 +30,12 @@ from orders.models import Order, OrderStatus
 from orders.selectors import get_order
 from orders.services import create_order
 from promises import sql
+from promises.adapter import build_routing_request, checkout_snapshot
 from promises.durations import parse_promise_duration
 from promises.models import IdempotencyKey, PromisesConfiguration, RoutingConfiguration
-from routing.types import FENCE_CAPACITY
+from promises.sourcing import sourcing_option
+from routing import solve
+from routing.types import FENCE_CAPACITY, FENCE_NAMES, default_ratings
 
 # Large batches are cheap to hold: only a confirm of an already expired promise ever waits on
 # them (and then answers 404); new promises and live confirms never touch these rows.
@@ -77,8 +80,6 @@ def update_routing_configuration(*, version, max_split_count, fences, ratings):
     `fences` = {name: {"active": bool}}, `ratings` = {name: {"active": bool, "maxPenalty": n}}
     with the engine's names (routing.types); names left out keep the engine's defaults.
     """
-    from routing.types import FENCE_NAMES, default_ratings
-
     if isinstance(max_split_count, bool) or not isinstance(max_split_count, int):
         raise InvalidInput("maxSplitCount must be a whole number.")
     if not 1 <= max_split_count <= 10:
@@ -252,9 +253,6 @@ def _requested_by_article(data):
 
 def _route(data, now, snapshot):
     """Run the engine on a fresh read of availability (no locks held)."""
-    from promises.adapter import build_routing_request
-    from routing import solve
-
     routing_request = build_routing_request(data, now=now, snapshot=snapshot)
     return routing_request, solve(routing_request)
 
@@ -292,8 +290,6 @@ def _refuse_after_lost_race(data, shortage):
 def _rendered_routing_decision(decision, routing_request):
     """The wire SourcingOption, kept with the order so staff can later see why it was placed
     where it was (the back office renders `extra["sourcingOption"]`)."""
-    from promises.sourcing import sourcing_option
-
     return json.loads(json.dumps(sourcing_option(decision, routing_request), cls=DjangoJSONEncoder))
 
 
@@ -306,8 +302,6 @@ def create_delivery_promise(data):
     (a conditional update that refuses a full facility). If another checkout took the stock or
     the capacity in between, the cart is routed once more on fresh data; a second loss is a 400.
     """
-    from promises.adapter import checkout_snapshot
-
     now = clock.now()
     snapshot = checkout_snapshot(now)
     valid_until = _promise_valid_until(data, now, snapshot.invalid_after_time)
