@@ -86,7 +86,7 @@ def time_changes(count, event_name=None):
 def deliver(workers):
     from django.db import connection
 
-    from events.services import deliver_pending
+    from events.delivery import deliver_pending
 
     counts = []
 

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from config.errors import ServiceError
 from config.unreadable import PLACEHOLDER, UnreadableValueError
@@ -109,6 +109,20 @@ def pretty_json(value):
         return "—"
     text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
     return format_html('<pre class="doms-json">{}</pre>', text)
+
+
+def html_table(headers, rows, *, numeric_columns=()):
+    """A read-only table of `rows` (tuples, escaped) under `headers`; the cells of
+    `numeric_columns` (0-based) are right-aligned."""
+    head = format_html_join("", "<th>{}</th>", ((header,) for header in headers))
+    cells = "".join(
+        "<td class='doms-num'>{}</td>" if column in numeric_columns else "<td>{}</td>"
+        for column in range(len(headers))
+    )
+    body = format_html_join("", "<tr>" + cells + "</tr>", rows)
+    return format_html(
+        '<table class="doms-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
+    )
 
 
 def unrenderable(error):

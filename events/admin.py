@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
-from events import services
+from events.delivery import retry_deliveries
 from events.models import Delivery, DeliveryAttempt, DeliveryStatus, OutboxEvent, Subscription
 from events.payloads import RENDER_ERROR_KEY
 
@@ -110,7 +110,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description="Retry selected deliveries now", permissions=["retry"])
     def retry(self, request, queryset):
         ids = list(queryset.exclude(status=DeliveryStatus.DELIVERED).values_list("id", flat=True))
-        attempts = services.retry_deliveries(ids)
+        attempts = retry_deliveries(ids)
         succeeded = sum(1 for attempt in attempts if attempt.succeeded)
         level = messages.SUCCESS if succeeded == len(attempts) else messages.WARNING
         self.message_user(

@@ -1,13 +1,19 @@
 """Event payloads: the same JSON the API returns for the entity (GET /api/orders/{id},
 GET /api/stocks/{id}), so a receiver can reuse the client models it already has.
 
-Serializers are imported when called: the events app must not import the apps that call it
-at module load time (they import events.services)."""
+The one module of the events app that knows the other apps' entities; it reads and renders
+only (their serializers and selectors), so the services that record events can import
+events.services without a cycle."""
 
 import copy
 import logging
 
 from config.unreadable import UnreadableValueError
+from inventory.models import Facility
+from inventory.serializers import StockSerializer
+from orders.models import Order
+from orders.selectors import with_line_items
+from orders.serializers import OrderSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -15,8 +21,6 @@ logger = logging.getLogger(__name__)
 def order_payload(order):
     """The order as GET /api/orders/{id} renders it. Prefetch `order_line_items` to keep this
     to no extra query."""
-    from orders.serializers import OrderSerializer
-
     return OrderSerializer(order).data
 
 
@@ -40,13 +44,21 @@ def order_payload_or_minimal(order):
         return payload
 
 
+def order_payloads(order_ids):
+    """`order_payload_or_minimal` of each order, in id order. Nothing is read before the first
+    payload is asked for: with no subscriber, the sweep never loads its orders."""
+    # A generator function, not a generator expression: the latter would call iter() on the
+    # queryset at once and load every order even when nobody subscribed.
+    orders = with_line_items(Order.objects.filter(id__in=list(order_ids)).order_by("id"))
+    for order in orders:
+        # One damaged order must not stop the sweep cancelling the others.
+        yield order_payload_or_minimal(order)
+
+
 def stock_payloads(stocks):
     """The stocks as GET /api/stocks/{id} renders them. The caller sets `stock.reserved` and
     `stock.available` (the inventory services compute them under the row lock); the facilities'
     tenantFacilityIds are read in one query when the stocks do not carry them."""
-    from inventory.models import Facility
-    from inventory.serializers import StockSerializer
-
     stocks = list(stocks)
     missing = {stock.facility_id for stock in stocks if not hasattr(stock, "tenant_facility_id")}
     tenant_facility_ids = dict(

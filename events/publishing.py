@@ -13,11 +13,43 @@ import os
 import queue
 import threading
 
+from events import conf
+from events.tasks import deliver_event, deliver_pending_events
+
 logger = logging.getLogger(__name__)
 
 # Batches of ids waiting for the thread. While the broker hangs they pile up here; past this
 # many, new ones are left to beat (which finds every pending event in the outbox anyway).
 MAX_WAITING_BATCHES = 1000
+
+# Above this many events from one commit, one catch-up run is enqueued instead of a task each.
+MAX_TASKS_PER_COMMIT = 20
+
+
+def enqueue_event_delivery(*event_ids):
+    """Best effort, run by the publisher thread: a broker outage must never fail or stall it,
+    so it has its own connection with short socket timeouts (a hung broker would otherwise
+    hold it for as long as TCP keeps the connection); the periodic task catches up."""
+    timeout = conf.publish_timeout()
+    try:
+        with deliver_event.app.connection_for_write(
+            transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout}
+        ) as connection:
+            # Fail fast: kombu would otherwise keep reconnecting for seconds.
+            connection.ensure_connection(max_retries=0, timeout=timeout)
+            if len(event_ids) > MAX_TASKS_PER_COMMIT:
+                deliver_pending_events.apply_async(connection=connection, retry=False)
+            else:
+                for event_id in event_ids:
+                    deliver_event.apply_async((str(event_id),), connection=connection, retry=False)
+    except Exception:  # any broker/transport error
+        logger.warning(
+            "Could not enqueue delivery of %s event(s); the periodic task will deliver them.",
+            len(event_ids),
+            exc_info=True,
+        )
+        return False
+    return True
 
 
 class Publisher:
@@ -60,8 +92,6 @@ class Publisher:
 
     @staticmethod
     def _run(waiting):
-        from events.services import MAX_TASKS_PER_COMMIT, enqueue_event_delivery
-
         while True:
             batches = [waiting.get()]
             # Whatever else is already waiting goes out on the same broker connection.

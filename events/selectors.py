@@ -3,7 +3,7 @@
 import uuid
 
 from config.errors import InvalidInput
-from events.models import Delivery, EventName, Subscription
+from events.models import EventName, Subscription
 
 
 def supported_events():
@@ -34,9 +34,3 @@ def _subscription_or_none(subscription_id):
     except ValueError:
         return None
     return Subscription.objects.filter(pk=subscription_id).first()
-
-
-def recent_deliveries(*, limit=50):
-    return list(
-        Delivery.objects.select_related("subscription", "outbox_event").order_by("-created")[:limit]
-    )

@@ -26,9 +26,6 @@ EXPIRED_PROMISE_STATUSES = (OrderStatus.PROMISED, OrderStatus.CANCELLED)
 
 
 class OrderQuerySet(models.QuerySet):
-    def expired_promises(self, now):
-        return self.filter(status__in=EXPIRED_PROMISE_STATUSES, promise_valid_until__lte=now)
-
     def promises_to_release(self, now):
         """What the expiry sweep cancels: promises past their validUntil, not yet swept."""
         return self.filter(status=OrderStatus.PROMISED, promise_valid_until__lte=now)

@@ -84,7 +84,7 @@ def _order_extra(data):
     return extra
 
 
-def create_order(data, *, user=None, status=OrderStatus.OPEN, promise_valid_until=None, extra=None):
+def create_order(data, *, status=OrderStatus.OPEN, promise_valid_until=None, extra=None):
     """Create an order with its line items from a validated OrderForCreation wire dict.
 
     `status` other than OPEN (e.g. PROMISED from the promise flow) wins over a status in
@@ -272,7 +272,7 @@ def _change_line_quantities(order, requested):
 
 
 @transaction.atomic
-def cancel_order(order_id, *, version, user=None, reason=None, force=False):
+def cancel_order(order_id, *, version, reason=None, force=False):
     """CANCEL / FORCE_CANCEL: the order becomes CANCELLED and its stock is released in the
     same transaction. `reason` is the client's cancelationReasonId."""
     order = lock_order_at_version(order_id, version)
@@ -293,7 +293,7 @@ def cancel_order(order_id, *, version, user=None, reason=None, force=False):
 
 
 @transaction.atomic
-def unlock_order(order_id, *, version, user=None, target_time=None):
+def unlock_order(order_id, *, version, target_time=None):
     """UNLOCK: LOCKED → OPEN. `target_time` (optional) becomes deliveryPreferences.targetTime."""
     order = lock_order_at_version(order_id, version)
     if order.status != OrderStatus.LOCKED:
@@ -310,9 +310,7 @@ def unlock_order(order_id, *, version, user=None, target_time=None):
 
 
 @transaction.atomic
-def update_line_item_custom_attributes(
-    order_id, order_line_item_id, *, version, custom_attributes, user=None
-):
+def update_line_item_custom_attributes(order_id, order_line_item_id, *, version, custom_attributes):
     """UPDATE_CUSTOM_ATTRIBUTES on a line item: replaces them and raises the order's version."""
     order = lock_order_at_version(order_id, version)
     updated = OrderLineItem.objects.filter(order=order, id=_line_uuid(order_line_item_id)).update(
@@ -336,9 +334,7 @@ def _line_uuid(value):
 
 
 @transaction.atomic
-def update_order_modification_configuration(
-    *, version, allow_order_line_item_modification, user=None
-):
+def update_order_modification_configuration(*, version, allow_order_line_item_modification):
     get_order_modification_configuration()
     configuration = OrderModificationConfiguration.objects.select_for_update().get(pk=1)
     if configuration.version != version:

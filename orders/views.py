@@ -72,7 +72,7 @@ class OrderCollectionView(APIView):
     @idempotent("orders.create")
     def post(self, request):
         data = validated(OrderForCreationSerializer, require_object(request.data))
-        order = services.create_order(data, user=request.user)
+        order = services.create_order(data)
         location = request.build_absolute_uri(reverse("order-detail", args=[order.id]))
         return Response(OrderSerializer(order).data, status=201, headers={"Location": location})
 
@@ -108,33 +108,33 @@ class OrderDetailView(APIView):
         return Response(OrderSerializer(order).data)
 
 
-def _cancel(order_id, data, user):
+def _cancel(order_id, data):
     return services.cancel_order(
-        order_id, version=data["version"], user=user, reason=data.get("cancelationReasonId")
+        order_id, version=data["version"], reason=data.get("cancelationReasonId")
     )
 
 
-def _force_cancel(order_id, data, user):
-    return services.cancel_order(order_id, version=data["version"], user=user, force=True)
+def _force_cancel(order_id, data):
+    return services.cancel_order(order_id, version=data["version"], force=True)
 
 
-def _unlock(order_id, data, user):
+def _unlock(order_id, data):
     return services.unlock_order(
-        order_id, version=data["version"], user=user, target_time=data.get("targetTime")
+        order_id, version=data["version"], target_time=data.get("targetTime")
     )
 
 
-def _confirm_promise(order_id, data, user):
+def _confirm_promise(order_id, data):
     return promise_services.confirm_promise(
-        order_id, version=data["version"], tenant_order_id=data.get("tenantOrderId"), user=user
+        order_id, version=data["version"], tenant_order_id=data.get("tenantOrderId")
     )
 
 
-def _extend_promise(order_id, data, user):
-    return promise_services.extend_promise(order_id, version=data["version"], user=user)
+def _extend_promise(order_id, data):
+    return promise_services.extend_promise(order_id, version=data["version"])
 
 
-# Action name → (request serializer, handler(order_id, validated data, user) -> Order).
+# Action name → (request serializer, handler(order_id, validated data) -> Order).
 ORDER_ACTIONS = {
     "CANCEL": (OrderCancelActionSerializer, _cancel),
     "FORCE_CANCEL": (OrderForceCancelActionSerializer, _force_cancel),
@@ -144,13 +144,9 @@ ORDER_ACTIONS = {
 }
 
 
-def _update_line_custom_attributes(order_id, line_id, data, user):
+def _update_line_custom_attributes(order_id, line_id, data):
     return services.update_line_item_custom_attributes(
-        order_id,
-        line_id,
-        version=data["version"],
-        custom_attributes=data["customAttributes"],
-        user=user,
+        order_id, line_id, version=data["version"], custom_attributes=data["customAttributes"]
     )
 
 
@@ -194,7 +190,7 @@ class OrderActionsView(APIView):
         order_id = orderId
         selectors.parse_order_id(order_id)
         data, handler = dispatch_action(ORDER_ACTIONS, request.data)
-        return Response(OrderSerializer(handler(order_id, data, request.user)).data)
+        return Response(OrderSerializer(handler(order_id, data)).data)
 
 
 class OrderLineItemActionsView(APIView):
@@ -211,7 +207,7 @@ class OrderLineItemActionsView(APIView):
         order_id, order_line_item_id = orderId, orderLineItemId
         selectors.parse_order_id(order_id)
         data, handler = dispatch_action(ORDER_LINE_ITEM_ACTIONS, request.data)
-        order = handler(order_id, order_line_item_id, data, request.user)
+        order = handler(order_id, order_line_item_id, data)
         return Response(OrderSerializer(order).data)
 
 
@@ -256,6 +252,5 @@ class OrderModificationConfigurationView(APIView):
         configuration = services.update_order_modification_configuration(
             version=data["version"],
             allow_order_line_item_modification=data["allow_order_line_item_modification"],
-            user=request.user,
         )
         return Response(OrderModificationConfigurationSerializer(configuration).data)

@@ -449,10 +449,66 @@ def build_routing_request(
     id (`facilityRef`) or `tenantFacilityId`; an unknown one is a 400 InvalidInput.
     """
     now = now or timezone.now()
+    lines = _order_lines(data)
+    if resource_investment is None:
+        resource_investment = (
+            (data.get("additionalInfo") or {}).get("resourceInvestment") or {}
+        ).get("level")
+    level = _level(resource_investment)
+    preferences = data.get("deliveryPreferences") or {}
+    collect = (preferences.get("collect") or [None])[0]
+    shipping = {} if collect else preferences.get("shipping") or {}
+    pickup_reference, supplying, preselected = _facility_references(collect, preferences, shipping)
+    references = [pickup_reference, *supplying] if collect else preselected
+    resolved = resolve_facility_ids(references) if references else {}
+
+    snapshot = snapshot or checkout_snapshot(now)
+    levels, backorderable = availability_and_backorders(
+        sorted({article for _, article, _ in lines}), now=now
+    )
+    stock = {
+        (str(facility_id), article): level.available
+        for (facility_id, article), level in levels.items()
+        if level.available > 0
+    }
+    if collect:
+        [pickup_id] = _resolve([pickup_reference], resolved, "deliveryPreferences.collect")
+        destination = types.CollectDestination(pickup_id)
+        supplying_ids = _resolve(supplying, resolved, "supplyingFacilities")
+        preselected_ids = frozenset()
+        facility_ids = {facility_id for facility_id, _ in stock} | {pickup_id}
+    else:
+        destination = _shipping_destination(data.get("consumer"))
+        preselected_ids = _resolve(preselected, resolved, "shipping.preselectedFacilities")
+        supplying_ids = frozenset()
+        facility_ids = {facility_id for facility_id, _ in stock}
+
+    facilities = load_facilities(facility_ids, now=now, snapshot=snapshot)
+    return types.RoutingRequest(
+        lines=tuple(
+            types.OrderLine(line_id, article, quantity, article in backorderable)
+            for line_id, article, quantity in lines
+        ),
+        destination=destination,
+        facilities=tuple(facilities[key] for key in sorted(facilities)),
+        availability=stock,
+        now=now,
+        configuration=snapshot.routing_configuration,
+        carrier_product_category=shipping.get("carrierProductCategory"),
+        service_level=shipping.get("serviceLevel"),
+        preferred_carrier_keys=frozenset(shipping.get("preferredCarriers") or []),
+        preselected_facility_ids=preselected_ids,
+        supplying_facility_ids=supplying_ids,
+        resource_investment=level,
+    )
+
+
+def _order_lines(data) -> list[tuple[str, str, int]]:
+    """(line id, tenantArticleId, quantity) per line item, the line id being its position."""
     items = data.get("orderLineItems") or []
     if not items:
         raise InvalidInput("orderLineItems: at least one line item is required.")
-    lines_raw = []
+    lines = []
     for position, item in enumerate(items):
         article = (item.get("article") or {}).get("tenantArticleId")
         quantity = item.get("quantity")
@@ -461,84 +517,38 @@ def build_routing_request(
                 f"orderLineItems[{position}]: article.tenantArticleId and a quantity ≥ 1 "
                 "are required."
             )
-        lines_raw.append((str(position), article, quantity))
-    articles = sorted({article for _, article, _ in lines_raw})
-    if resource_investment is None:
-        resource_investment = (
-            (data.get("additionalInfo") or {}).get("resourceInvestment") or {}
-        ).get("level")
-    level = _level(resource_investment)
+        lines.append((str(position), article, quantity))
+    return lines
 
-    preferences = data.get("deliveryPreferences") or {}
-    collect = (preferences.get("collect") or [None])[0]
-    shipping = preferences.get("shipping") or {}
-    references: list[str] = []
-    pickup_reference = None
-    supplying: list[str] = []
-    preselected: list[str] = []
-    if collect:
-        pickup_reference = _reference(collect)
-        if not pickup_reference:
-            raise InvalidInput(
-                "deliveryPreferences.collect[0]: facilityRef or tenantFacilityId is required."
-            )
-        supplying = [r for r in map(_reference, collect.get("supplyingFacilities") or []) if r]
-        supplying += [
-            r for r in map(_reference, collect.get("supplyingFacilitiesConfigurations") or []) if r
-        ]
-        supplying += [r for r in map(_reference, preferences.get("supplyingFacilities") or []) if r]
-        references = [pickup_reference, *supplying]
-    else:
-        preselected = [r for r in map(_reference, shipping.get("preselectedFacilities") or []) if r]
-        references = list(preselected)
-    resolved = resolve_facility_ids(references) if references else {}
 
-    snapshot = snapshot or checkout_snapshot(now)
-    configuration = snapshot.routing_configuration
-    levels, backorderable = availability_and_backorders(articles, now=now)
-    stock = {
-        (str(facility_id), article): level.available
-        for (facility_id, article), level in levels.items()
-        if level.available > 0
-    }
+def _references(entries) -> list[str]:
+    return [reference for reference in map(_reference, entries or []) if reference]
 
-    if collect:
-        pickup_id = _resolve([pickup_reference], resolved, "deliveryPreferences.collect")
-        destination = types.CollectDestination(next(iter(pickup_id)))
-        supplying_ids = _resolve(supplying, resolved, "supplyingFacilities")
-        preselected_ids = frozenset()
-        extra_ids = {destination.facility_id}
-    else:
-        address = _shipping_address(data.get("consumer"))
-        coordinates = address.get("coordinates") or {}
-        destination = types.ShippingDestination(
-            country=address["country"],
-            latitude=coordinates.get("lat"),
-            longitude=coordinates.get("lon"),
-            postal_code=address.get("postalCode") or "",
+
+def _facility_references(collect, preferences, shipping):
+    """(pickup store, supplying facilities, preselected facilities) as the client referenced
+    them: the first two for click-and-collect, the last for shipping."""
+    if not collect:
+        return None, [], _references(shipping.get("preselectedFacilities"))
+    pickup_reference = _reference(collect)
+    if not pickup_reference:
+        raise InvalidInput(
+            "deliveryPreferences.collect[0]: facilityRef or tenantFacilityId is required."
         )
-        preselected_ids = _resolve(preselected, resolved, "shipping.preselectedFacilities")
-        supplying_ids = frozenset()
-        extra_ids = set()
+    supplying = [
+        *_references(collect.get("supplyingFacilities")),
+        *_references(collect.get("supplyingFacilitiesConfigurations")),
+        *_references(preferences.get("supplyingFacilities")),
+    ]
+    return pickup_reference, supplying, []
 
-    facility_ids = {facility_id for facility_id, _ in stock} | set(extra_ids)
-    facilities = load_facilities(facility_ids, now=now, snapshot=snapshot)
-    return types.RoutingRequest(
-        lines=tuple(
-            types.OrderLine(line_id, article, quantity, article in backorderable)
-            for line_id, article, quantity in lines_raw
-        ),
-        destination=destination,
-        facilities=tuple(facilities[key] for key in sorted(facilities)),
-        availability=stock,
-        now=now,
-        configuration=configuration,
-        carrier_product_category=shipping.get("carrierProductCategory") if not collect else None,
-        service_level=shipping.get("serviceLevel") if not collect else None,
-        preferred_carrier_keys=frozenset(shipping.get("preferredCarriers") or [])
-        if not collect
-        else frozenset(),
-        preselected_facility_ids=preselected_ids,
-        supplying_facility_ids=supplying_ids,
-        resource_investment=level,
+
+def _shipping_destination(consumer) -> types.ShippingDestination:
+    address = _shipping_address(consumer)
+    coordinates = address.get("coordinates") or {}
+    return types.ShippingDestination(
+        country=address["country"],
+        latitude=coordinates.get("lat"),
+        longitude=coordinates.get("lon"),
+        postal_code=address.get("postalCode") or "",
     )

@@ -124,7 +124,6 @@ class PromisesConfigurationAdmin(SingletonConfigurationAdmin):
         services.update_promises_configuration(
             version=form.cleaned_data["version"],
             invalid_after_time=form.cleaned_data["invalid_after_time"].strip(),
-            user=request.user,
         )
 
     def extra_context(self, form, configuration):
@@ -202,5 +201,4 @@ class RoutingConfigurationAdmin(SingletonConfigurationAdmin):
             max_split_count=form.cleaned_data["max_split_count"],
             fences=form.fences(),
             ratings=form.ratings(),
-            user=request.user,
         )

@@ -14,7 +14,12 @@ from config.api.fields import (
 )
 from config.api.serializers import StrictSerializer
 from orders.models import OrderStatus
-from orders.serializers import OrderActionSerializer, OrderForCreationSerializer
+from orders.serializers import (
+    ConsumerAddressSerializer,
+    ConsumerSerializer,
+    OrderActionSerializer,
+    OrderForCreationSerializer,
+)
 
 
 class PromisesConfigurationSerializer(StrictSerializer):
@@ -83,6 +88,56 @@ class PromiseExtendActionSerializer(OrderActionSerializer):
     pass
 
 
+# --- sourcing options request ------------------------------------------------------------------
+
+
+class SourcingOptionsAddressSerializer(ConsumerAddressSerializer):
+    """`ConsumerAddressForSourcingOptions`: only `country` is required."""
+
+    street = StrictCharField(required=False)
+    postalCode = StrictCharField(required=False)
+    city = StrictCharField(required=False)
+
+
+class SourcingOptionsConsumerSerializer(ConsumerSerializer):
+    addresses = SourcingOptionsAddressSerializer(many=True, required=False, max_length=500)
+
+
+class OrderForSourcingOptionsSerializer(OrderForCreationSerializer):
+    """`OrderForSourcingOptionsRequest`: like an order for creation, but `orderDate` is
+    optional and only the consumer's country is required. Line items are required here
+    because there is nothing to route without them."""
+
+    orderDate = WireDateTimeField(required=False)
+    consumer = SourcingOptionsConsumerSerializer()
+    source = None
+    pricing = None
+
+    def validate_status(self, value):
+        return value if value in OrderStatus.values else OrderStatus.OPEN
+
+
+class SourcingResourceInvestmentSerializer(StrictSerializer):
+    # The contract says 0 < level ≤ 1; 0 is accepted too and means the greedy answer.
+    level = StrictFloatField(min_value=0, max_value=1)
+
+
+class OptimizationHintsSerializer(StrictSerializer):
+    includeCalculationHints = StrictBooleanField(required=False)
+    requestedResultCount = StrictIntegerField(required=False, min_value=1, max_value=20)
+
+
+class SourcingOptionsAdditionalInfoSerializer(StrictSerializer):
+    includeListingCustomAttributes = StrictBooleanField(required=False)
+
+
+class SourcingOptionsRequestSerializer(StrictSerializer):
+    order = OrderForSourcingOptionsSerializer()
+    resourceInvestment = SourcingResourceInvestmentSerializer(required=False)
+    optimizationHints = OptimizationHintsSerializer(required=False)
+    additionalInfo = SourcingOptionsAdditionalInfoSerializer(required=False)
+
+
 # --- delivery promise response -----------------------------------------------------------------
 
 
@@ -138,8 +193,6 @@ def _carrier(choice, estimate, valid_until):
 
 def delivery_promise_response(promise):
     """`ResponseForDeliveryPromise` for a created promise (services.DeliveryPromise)."""
-    from promises.sourcing import sourcing_option
-
     order, decision, routing_request = promise.order, promise.decision, promise.routing_request
     available_at = routing_request.availability
     facilities = {facility.facility_id: facility for facility in routing_request.facilities}
@@ -195,6 +248,5 @@ def delivery_promise_response(promise):
             ]
         }
     # The option stored with the order at creation: the same ids in the response and the order.
-    stored = (order.extra or {}).get("sourcingOption")
-    body["sourcingOption"] = stored or sourcing_option(decision, routing_request)
+    body["sourcingOption"] = order.extra["sourcingOption"]
     return body

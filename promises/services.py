@@ -31,9 +31,12 @@ from orders.models import Order, OrderStatus
 from orders.selectors import get_order
 from orders.services import create_order
 from promises import sql
+from promises.adapter import build_routing_request, checkout_snapshot
 from promises.durations import parse_promise_duration
 from promises.models import PromisesConfiguration, RoutingConfiguration
-from routing.types import FENCE_CAPACITY
+from promises.sourcing import sourcing_option
+from routing import solve
+from routing.types import FENCE_CAPACITY, FENCE_NAMES, default_ratings
 
 # Large batches are cheap to hold: only a confirm of an already expired promise ever waits on
 # them (and then answers 404); new promises and live confirms never touch these rows.
@@ -54,7 +57,7 @@ def promise_duration():
 
 
 @transaction.atomic
-def update_promises_configuration(*, version, invalid_after_time, user=None):
+def update_promises_configuration(*, version, invalid_after_time):
     parse_promise_duration(invalid_after_time)
     get_promises_configuration()  # the row exists before we lock it
     configuration = PromisesConfiguration.objects.select_for_update().get(id=1)
@@ -72,14 +75,12 @@ def get_routing_configuration():
 
 
 @transaction.atomic
-def update_routing_configuration(*, version, max_split_count, fences, ratings, user=None):
+def update_routing_configuration(*, version, max_split_count, fences, ratings):
     """Store which fences and ratings the routing engine applies (the back office edits it).
 
     `fences` = {name: {"active": bool}}, `ratings` = {name: {"active": bool, "maxPenalty": n}}
     with the engine's names (routing.types); names left out keep the engine's defaults.
     """
-    from routing.types import FENCE_NAMES, default_ratings
-
     if isinstance(max_split_count, bool) or not isinstance(max_split_count, int):
         raise InvalidInput("maxSplitCount must be a whole number.")
     if not 1 <= max_split_count <= 10:
@@ -135,7 +136,7 @@ def _lock_live_promise(order_id, *, version):
 
 
 @transaction.atomic
-def confirm_promise(order_id, *, version, tenant_order_id=None, user=None):
+def confirm_promise(order_id, *, version, tenant_order_id=None):
     """PROMISED → OPEN; the reservations become permanent."""
     order = _lock_live_promise(order_id, version=version)
     # Re-checks under the stock locks that the reservations are still active.
@@ -158,20 +159,16 @@ def confirm_promise(order_id, *, version, tenant_order_id=None, user=None):
 
 
 @transaction.atomic
-def extend_promise(order_id, *, version, user=None):
+def extend_promise(order_id, *, version):
     """Give the consumer the configured duration again, counted from the moment the stock
     locks are held."""
     order = _lock_live_promise(order_id, version=version)
     valid_until = extend_order_reservations(order.id, promise_duration())
     order.promise_valid_until = valid_until
-    order.promises_options = {"validUntil": _wire_datetime(valid_until)}
+    order.promises_options = {"validUntil": format_wire_datetime(valid_until)}
     order.version += 1
     order.save()
     return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
-
-
-def _wire_datetime(value):
-    return format_wire_datetime(value)
 
 
 # --- expiry ----------------------------------------------------------------------------------
@@ -243,7 +240,7 @@ def _promise_valid_until(data, now, configured_duration):
     if not now + MIN_CLIENT_VALIDITY <= valid_until <= now + MAX_CLIENT_VALIDITY:
         raise InvalidInput(
             "promisesOptions.validUntil must be between 1 minute and 8 hours from now.",
-            f"Received {options['validUntil']}; the server time is {_wire_datetime(now)}.",
+            f"Received {options['validUntil']}; the server time is {format_wire_datetime(now)}.",
         )
     return valid_until
 
@@ -257,9 +254,6 @@ def _requested_by_article(data):
 
 def _route(data, now, snapshot):
     """Run the engine on a fresh read of availability (no locks held)."""
-    from promises.adapter import build_routing_request
-    from routing import solve
-
     routing_request = build_routing_request(data, now=now, snapshot=snapshot)
     return routing_request, solve(routing_request)
 
@@ -297,12 +291,10 @@ def _refuse_after_lost_race(data, shortage):
 def _rendered_routing_decision(decision, routing_request):
     """The wire SourcingOption, kept with the order so staff can later see why it was placed
     where it was (the back office renders `extra["sourcingOption"]`)."""
-    from promises.sourcing import sourcing_option
-
     return json.loads(json.dumps(sourcing_option(decision, routing_request), cls=DjangoJSONEncoder))
 
 
-def create_delivery_promise(data, *, user=None):
+def create_delivery_promise(data):
     """Route the cart, reserve its stock and create a PROMISED order, all or nothing.
 
     Routing runs before any lock is taken. Then one short transaction creates the order,
@@ -311,14 +303,12 @@ def create_delivery_promise(data, *, user=None):
     (a conditional update that refuses a full facility). If another checkout took the stock or
     the capacity in between, the cart is routed once more on fresh data; a second loss is a 400.
     """
-    from promises.adapter import checkout_snapshot
-
     now = clock.now()
     snapshot = checkout_snapshot(now)
     valid_until = _promise_valid_until(data, now, snapshot.invalid_after_time)
     order_data = {
         **{key: value for key, value in data.items() if key != "additionalInfo"},
-        "promisesOptions": {"validUntil": _wire_datetime(valid_until)},
+        "promisesOptions": {"validUntil": format_wire_datetime(valid_until)},
     }
     order_data.pop("status", None)
 
@@ -330,7 +320,6 @@ def create_delivery_promise(data, *, user=None):
             with transaction.atomic():
                 order = create_order(
                     order_data,
-                    user=user,
                     status=OrderStatus.PROMISED,
                     promise_valid_until=valid_until,
                     extra=routing_decision,

@@ -1,5 +1,6 @@
-"""`SourcingOption` rendering of a routing decision, and POST /api/routing/sourcingoptions
-(the "what if": the engine runs on the order, nothing is reserved or stored).
+"""Sourcing options: the wire `SourcingOption` of a routing decision, and the "what if" of
+POST /api/routing/sourcingoptions (the engine runs on the order, nothing is reserved or
+stored; the view is promises.views.SourcingOptionsView).
 
 Shape (reference `SourcingOption`): facility nodes plus, for shipping, a CUSTOMER node;
 `transfers` carry the goods between nodes — facility → customer when shipping, facility →
@@ -12,25 +13,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.response import Response
-from rest_framework.views import APIView
-
-from config.api.fields import (
-    StrictBooleanField,
-    StrictCharField,
-    StrictFloatField,
-    StrictIntegerField,
-    WireDateTimeField,
-)
-from config.api.serializers import StrictSerializer
-from orders.models import OrderStatus
-from orders.serializers import (
-    ConsumerAddressSerializer,
-    ConsumerSerializer,
-    OrderForCreationSerializer,
-)
+from promises.adapter import build_routing_request
 from routing import solve_options
 from routing.types import COLLECT, RoutingDecision, RoutingRequest
 
@@ -104,81 +87,10 @@ def sourcing_option(
 ) -> dict:
     """The wire `SourcingOption` for `decision` (made from `request`)."""
     run_id = run_id or str(uuid.uuid4())
-    nodes = []
-    transfers = []
-    all_allocations = decision.allocations
     if decision.method == COLLECT:
-        pickup = decision.pickup_facility
-        for node in decision.nodes:
-            if not node.is_pickup_location:
-                nodes.append(_facility_node(node.facility, node.allocations))
-        if pickup is not None:
-            # The pickup store hands out everything the consumer collects.
-            nodes.insert(0, _facility_node(pickup, all_allocations, is_pickup=True))
-        for transfer in decision.transfers:
-            line = transfer.time_line
-            time_line = {
-                "calculationStartPoint": _timestamp(line.calculation_start_point),
-                "earliestPickingStart": _timestamp(line.earliest_picking_start),
-                "latestPickingStart": _timestamp(line.latest_picking_start),
-                "targetTime": _timestamp(line.target_time),
-            }
-            if line.earliest_possible_delivery_time is not None:
-                time_line["earliestPossibleDeliveryTime"] = _timestamp(
-                    line.earliest_possible_delivery_time
-                )
-            if line.used_transit_time_in_days is not None:
-                time_line["usedTransitTimeInDays"] = line.used_transit_time_in_days
-            rendered = {
-                "sourceNodeRef": _node_id(transfer.source_facility_id),
-                "targetNodeRef": _node_id(transfer.target_facility_id),
-                "lineItems": _handled_items(transfer.allocations),
-                "packagingInformation": [],
-                "timeLine": time_line,
-            }
-            if transfer.carrier is not None:
-                rendered["carrier"] = _carrier(transfer.carrier)
-            transfers.append(rendered)
+        nodes, transfers = _collect_nodes(decision), _collect_transfers(decision)
     else:
-        for node in decision.nodes:
-            nodes.append(_facility_node(node.facility, node.allocations))
-            estimate = node.estimate
-            rendered = {
-                "sourceNodeRef": _node_id(node.facility_id),
-                "targetNodeRef": CUSTOMER_NODE_ID,
-                "lineItems": _handled_items(node.allocations),
-                "packagingInformation": [],
-            }
-            if node.carrier is not None:
-                rendered["carrier"] = _carrier(node.carrier)
-            if estimate is not None:
-                tz = estimate.picking_start.tzinfo
-                rendered["timeLine"] = {
-                    "calculationStartPoint": _timestamp(request.now),
-                    "earliestPickingStart": _timestamp(estimate.picking_start),
-                    "latestPickingStart": _timestamp(estimate.latest_picking_start),
-                    "targetTime": _timestamp(estimate.ready_at),
-                    "earliestPossibleDeliveryTime": _timestamp(
-                        dt.datetime.combine(estimate.earliest_delivery_date, dt.time(), tzinfo=tz)
-                    ),
-                    "usedTransitTimeInDays": (
-                        node.carrier.max_transit_days if node.carrier is not None else 1
-                    ),
-                }
-            transfers.append(rendered)
-        if all_allocations:
-            nodes.append(
-                {
-                    "id": CUSTOMER_NODE_ID,
-                    "type": "CUSTOMER",
-                    "lineItems": _handled_items(all_allocations),
-                    "isPickUpLocation": False,
-                }
-            )
-
-    unassigned: dict[str, int] = defaultdict(int)
-    for item in decision.unassigned:
-        unassigned[item.tenant_article_id] += item.quantity
+        nodes, transfers = _shipping_nodes(decision), _shipping_transfers(decision, request)
     option = {
         "id": str(uuid.uuid4()),
         "runId": run_id,
@@ -187,77 +99,128 @@ def sourcing_option(
         "transfers": transfers,
         "ratingResults": [_rating(result) for result in decision.rating_results],
         "priorityRatingResults": [],
-        "nonAssignedOrderLineItems": [
-            {"tenantArticleId": article, "quantity": quantity}
-            for article, quantity in unassigned.items()
-        ],
+        "nonAssignedOrderLineItems": _non_assigned_items(decision),
     }
     if decision.estimated_delivery_date is not None:
         key = "estimatedPickupDate" if decision.method == COLLECT else "estimatedDeliveryDate"
         option[key] = decision.estimated_delivery_date.isoformat()
+    option["totalCosts"] = _total_costs(decision)
+    return option
+
+
+def _collect_nodes(decision) -> list[dict]:
+    """The pickup store first (it hands out everything the consumer collects), then the
+    facilities that send goods to it."""
+    nodes = [
+        _facility_node(node.facility, node.allocations)
+        for node in decision.nodes
+        if not node.is_pickup_location
+    ]
+    if decision.pickup_facility is not None:
+        nodes.insert(
+            0, _facility_node(decision.pickup_facility, decision.allocations, is_pickup=True)
+        )
+    return nodes
+
+
+def _collect_transfers(decision) -> list[dict]:
+    transfers = []
+    for transfer in decision.transfers:
+        rendered = {
+            "sourceNodeRef": _node_id(transfer.source_facility_id),
+            "targetNodeRef": _node_id(transfer.target_facility_id),
+            "lineItems": _handled_items(transfer.allocations),
+            "packagingInformation": [],
+            "timeLine": _transfer_time_line(transfer.time_line),
+        }
+        if transfer.carrier is not None:
+            rendered["carrier"] = _carrier(transfer.carrier)
+        transfers.append(rendered)
+    return transfers
+
+
+def _transfer_time_line(line) -> dict:
+    time_line = {
+        "calculationStartPoint": _timestamp(line.calculation_start_point),
+        "earliestPickingStart": _timestamp(line.earliest_picking_start),
+        "latestPickingStart": _timestamp(line.latest_picking_start),
+        "targetTime": _timestamp(line.target_time),
+    }
+    if line.earliest_possible_delivery_time is not None:
+        time_line["earliestPossibleDeliveryTime"] = _timestamp(line.earliest_possible_delivery_time)
+    if line.used_transit_time_in_days is not None:
+        time_line["usedTransitTimeInDays"] = line.used_transit_time_in_days
+    return time_line
+
+
+def _shipping_nodes(decision) -> list[dict]:
+    """The facilities, then the CUSTOMER node that receives everything shipped."""
+    nodes = [_facility_node(node.facility, node.allocations) for node in decision.nodes]
+    if decision.allocations:
+        nodes.append(
+            {
+                "id": CUSTOMER_NODE_ID,
+                "type": "CUSTOMER",
+                "lineItems": _handled_items(decision.allocations),
+                "isPickUpLocation": False,
+            }
+        )
+    return nodes
+
+
+def _shipping_transfers(decision, request) -> list[dict]:
+    transfers = []
+    for node in decision.nodes:
+        rendered = {
+            "sourceNodeRef": _node_id(node.facility_id),
+            "targetNodeRef": CUSTOMER_NODE_ID,
+            "lineItems": _handled_items(node.allocations),
+            "packagingInformation": [],
+        }
+        if node.carrier is not None:
+            rendered["carrier"] = _carrier(node.carrier)
+        if node.estimate is not None:
+            rendered["timeLine"] = _shipping_time_line(node, request.now)
+        transfers.append(rendered)
+    return transfers
+
+
+def _shipping_time_line(node, calculation_start) -> dict:
+    estimate = node.estimate
+    earliest_delivery = dt.datetime.combine(
+        estimate.earliest_delivery_date, dt.time(), tzinfo=estimate.picking_start.tzinfo
+    )
+    return {
+        "calculationStartPoint": _timestamp(calculation_start),
+        "earliestPickingStart": _timestamp(estimate.picking_start),
+        "latestPickingStart": _timestamp(estimate.latest_picking_start),
+        "targetTime": _timestamp(estimate.ready_at),
+        "earliestPossibleDeliveryTime": _timestamp(earliest_delivery),
+        "usedTransitTimeInDays": node.carrier.max_transit_days if node.carrier is not None else 1,
+    }
+
+
+def _non_assigned_items(decision) -> list[dict]:
+    unassigned: dict[str, int] = defaultdict(int)
+    for item in decision.unassigned:
+        unassigned[item.tenant_article_id] += item.quantity
+    return [
+        {"tenantArticleId": article, "quantity": quantity}
+        for article, quantity in unassigned.items()
+    ]
+
+
+def _total_costs(decision) -> dict:
     costs = {"salesPrices": []}
     if decision.total_costs is not None:
         total = _money(decision.total_costs.amount, decision.total_costs.currency)
         costs["totalCosts"] = total
         costs["totalShippingCosts"] = {"totalTransportCostAmount": dict(total)}
-    option["totalCosts"] = costs
-    return option
-
-
-# ---------------------------------------------------------------- the endpoint
-
-
-class SourcingOptionsAddressSerializer(ConsumerAddressSerializer):
-    """`ConsumerAddressForSourcingOptions`: only `country` is required."""
-
-    street = StrictCharField(required=False)
-    postalCode = StrictCharField(required=False)
-    city = StrictCharField(required=False)
-
-
-class SourcingOptionsConsumerSerializer(ConsumerSerializer):
-    addresses = SourcingOptionsAddressSerializer(many=True, required=False, max_length=500)
-
-
-class OrderForSourcingOptionsSerializer(OrderForCreationSerializer):
-    """`OrderForSourcingOptionsRequest`: like an order for creation, but `orderDate` is
-    optional and only the consumer's country is required. Line items are required here
-    because there is nothing to route without them."""
-
-    orderDate = WireDateTimeField(required=False)
-    consumer = SourcingOptionsConsumerSerializer()
-    source = None
-    pricing = None
-
-    def validate_status(self, value):
-        return value if value in OrderStatus.values else OrderStatus.OPEN
-
-
-class SourcingResourceInvestmentSerializer(StrictSerializer):
-    # The contract says 0 < level ≤ 1; 0 is accepted too and means the greedy answer.
-    level = StrictFloatField(min_value=0, max_value=1)
-
-
-class OptimizationHintsSerializer(StrictSerializer):
-    includeCalculationHints = StrictBooleanField(required=False)
-    requestedResultCount = StrictIntegerField(required=False, min_value=1, max_value=20)
-
-
-class SourcingOptionsAdditionalInfoSerializer(StrictSerializer):
-    includeListingCustomAttributes = StrictBooleanField(required=False)
-
-
-class SourcingOptionsRequestSerializer(StrictSerializer):
-    order = OrderForSourcingOptionsSerializer()
-    resourceInvestment = SourcingResourceInvestmentSerializer(required=False)
-    optimizationHints = OptimizationHintsSerializer(required=False)
-    additionalInfo = SourcingOptionsAdditionalInfoSerializer(required=False)
+    return costs
 
 
 def sourcing_options(data, *, now=None) -> dict:
     """`SourcingOptionsResponse` for a validated `SourcingOptionsRequest` (reads only)."""
-    from promises.adapter import build_routing_request
-
     level = (data.get("resourceInvestment") or {}).get("level", 0.0)
     count = (data.get("optimizationHints") or {}).get("requestedResultCount", 1)
     routing_request = build_routing_request(data["order"], now=now, resource_investment=level)
@@ -271,22 +234,3 @@ def sourcing_options(data, *, now=None) -> dict:
             ]
         },
     }
-
-
-class SourcingOptionsView(APIView):
-    # A read of the network: whoever may read orders may ask where one would be sourced.
-    required_permissions = {"POST": ["orders.view_order"]}
-
-    @extend_schema(
-        tags=["Sourcing Options (DOMS)"],
-        operation_id="createSourcingOptionsRequest",
-        summary="Create sourcing option",
-        request=SourcingOptionsRequestSerializer,
-        responses={201: {"type": "object", "description": "SourcingOptionsResponse"}},
-    )
-    def post(self, request):
-        if not isinstance(request.data, dict):
-            raise serializers.ValidationError("The request body must be a JSON object.")
-        serializer = SourcingOptionsRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response(sourcing_options(serializer.validated_data), status=201)

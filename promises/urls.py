@@ -1,9 +1,9 @@
 from django.urls import path
 
-from promises import sourcing, views
+from promises import views
 
 urlpatterns = [
-    path("routing/sourcingoptions", sourcing.SourcingOptionsView.as_view()),
+    path("routing/sourcingoptions", views.SourcingOptionsView.as_view()),
     path("promises/deliverypromise", views.DeliveryPromiseView.as_view()),
     path("configurations/promises", views.PromisesConfigurationView.as_view()),
 ]

@@ -12,8 +12,10 @@ from promises import services
 from promises.serializers import (
     PromiseRequestSerializer,
     PromisesConfigurationSerializer,
+    SourcingOptionsRequestSerializer,
     delivery_promise_response,
 )
+from promises.sourcing import sourcing_options
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -42,7 +44,7 @@ class DeliveryPromiseView(APIView):
         if not isinstance(request.data, dict):
             raise serializers.ValidationError("The request body must be a JSON object.")
         data = validated_data(PromiseRequestSerializer, request.data)
-        promise = services.create_delivery_promise(data, user=request.user)
+        promise = services.create_delivery_promise(data)
         location = request.build_absolute_uri(reverse("order-detail", args=[promise.order.id]))
         return Response(
             delivery_promise_response(promise), status=201, headers={"Location": location}
@@ -78,6 +80,24 @@ class PromisesConfigurationView(APIView):
         configuration = services.update_promises_configuration(
             version=serializer.validated_data["version"],
             invalid_after_time=serializer.validated_data["invalid_after_time"],
-            user=request.user,
         )
         return Response(PromisesConfigurationSerializer(configuration).data)
+
+
+class SourcingOptionsView(APIView):
+    # A read of the network: whoever may read orders may ask where one would be sourced.
+    required_permissions = {"POST": ["orders.view_order"]}
+
+    @extend_schema(
+        tags=["Sourcing Options (DOMS)"],
+        operation_id="createSourcingOptionsRequest",
+        summary="Create sourcing option",
+        request=SourcingOptionsRequestSerializer,
+        responses={201: {"type": "object", "description": "SourcingOptionsResponse"}},
+    )
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError("The request body must be a JSON object.")
+        serializer = SourcingOptionsRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(sourcing_options(serializer.validated_data), status=201)

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from events import services
+from events.delivery import deliver_pending
 from events.models import Delivery, DeliveryStatus, EventName
 from tests.events.factories import SubscriptionFactory
 from tests.events.receiver import WebhookReceiver
@@ -22,7 +23,7 @@ def failed_deliveries(count, url="http://127.0.0.1:9/down"):
     subscription = SubscriptionFactory(callback_url=url)
     for _ in range(count):
         services.record_event(EventName.ORDER_CREATED, {"id": "order"})
-    services.deliver_pending()
+    deliver_pending()
     return subscription
 
 

@@ -10,6 +10,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from events import services
+from events.delivery import (
+    deliver_event,
+    deliver_pending,
+    fan_out_event,
+    fan_out_pending_events,
+    prune_old_events,
+    retry_deliveries,
+)
 from events.models import Delivery, DeliveryAttempt, DeliveryStatus, EventName, OutboxEvent
 from tests.events.conftest import signature_is_valid
 from tests.events.factories import SubscriptionFactory
@@ -33,7 +41,7 @@ def test_each_event_reaches_every_matching_subscription_once_with_a_valid_signat
     SubscriptionFactory(event=EventName.ORDER_CANCELLED, callback_url=receiver.url)
     event = record()
 
-    attempts = services.deliver_pending()
+    attempts = deliver_pending()
 
     assert len(attempts) == 2 and all(attempt.succeeded for attempt in attempts)
     requests = receiver.wait_for(2)
@@ -52,8 +60,8 @@ def test_each_event_reaches_every_matching_subscription_once_with_a_valid_signat
         "payload": ORDER,
     }
     # Nothing is sent twice once delivered.
-    assert services.deliver_pending() == []
-    assert services.deliver_event(event.id) == []
+    assert deliver_pending() == []
+    assert deliver_event(event.id) == []
     assert len(receiver.requests) == 2
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
 
@@ -61,7 +69,7 @@ def test_each_event_reaches_every_matching_subscription_once_with_a_valid_signat
 def test_the_after_commit_task_delivers_the_event_at_once(receiver):
     SubscriptionFactory(callback_url=receiver.url)
     event = record()
-    attempts = services.deliver_event(event.id)
+    attempts = deliver_event(event.id)
     assert [attempt.status_code for attempt in attempts] == [200]
     assert json.loads(receiver.wait_for(1)[0].body)["eventId"] == str(event.id)
 
@@ -72,17 +80,17 @@ def test_receiver_failing_twice_gets_the_event_on_the_third_attempt_with_backoff
         subscription = SubscriptionFactory(callback_url=receiver.url)
         record()
 
-        services.deliver_pending(now=start)
+        deliver_pending(now=start)
         delivery = Delivery.objects.get()
         assert delivery.status == DeliveryStatus.PENDING and delivery.attempt_count == 1
         first_retry = delivery.next_attempt_at
         assert timedelta(seconds=30) <= first_retry - start < timedelta(seconds=32)
 
         # Not due yet: nothing is sent.
-        assert services.deliver_pending(now=start + timedelta(seconds=20)) == []
+        assert deliver_pending(now=start + timedelta(seconds=20)) == []
         assert len(receiver.requests) == 1
 
-        services.deliver_pending(now=first_retry)
+        deliver_pending(now=first_retry)
         delivery.refresh_from_db()
         assert delivery.attempt_count == 2
         # Exponential: the second wait is twice the first.
@@ -90,7 +98,7 @@ def test_receiver_failing_twice_gets_the_event_on_the_third_attempt_with_backoff
             timedelta(seconds=60) <= delivery.next_attempt_at - first_retry < timedelta(seconds=62)
         )
 
-        services.deliver_pending(now=delivery.next_attempt_at)
+        deliver_pending(now=delivery.next_attempt_at)
         requests = receiver.wait_for(3)
 
     delivery.refresh_from_db()
@@ -114,19 +122,19 @@ def test_a_slow_receiver_times_out_and_is_retried(settings):
     with WebhookReceiver(delay=1.0) as receiver:
         SubscriptionFactory(callback_url=receiver.url)
         record()
-        [attempt] = services.deliver_pending(now=start)
+        [attempt] = deliver_pending(now=start)
         assert not attempt.succeeded and attempt.status_code is None
         assert "Timed out" in attempt.error
         receiver.delay = 0
         delivery = Delivery.objects.get()
-        [attempt] = services.deliver_pending(now=delivery.next_attempt_at)
+        [attempt] = deliver_pending(now=delivery.next_attempt_at)
         assert attempt.succeeded
 
 
 def test_an_unreachable_receiver_is_recorded_and_retried_later():
     SubscriptionFactory(callback_url="http://127.0.0.1:9/nobody-listens")
     record()
-    [attempt] = services.deliver_pending()
+    [attempt] = deliver_pending()
     assert not attempt.succeeded and attempt.status_code is None
     assert "ConnectionError" in attempt.error
     delivery = Delivery.objects.get()
@@ -139,14 +147,14 @@ def test_after_the_maximum_attempts_the_delivery_fails_and_a_retry_delivers_it(s
     with WebhookReceiver(responses=[500, 500]) as receiver:
         SubscriptionFactory(callback_url=receiver.url)
         record()
-        services.deliver_pending(now=now)
+        deliver_pending(now=now)
         now = Delivery.objects.get().next_attempt_at
-        services.deliver_pending(now=now)
+        deliver_pending(now=now)
         delivery = Delivery.objects.get()
         assert delivery.status == DeliveryStatus.FAILED and delivery.next_attempt_at is None
-        assert services.deliver_pending(now=now + timedelta(days=1)) == []
+        assert deliver_pending(now=now + timedelta(days=1)) == []
 
-        [attempt] = services.retry_deliveries([delivery.id])
+        [attempt] = retry_deliveries([delivery.id])
 
         assert attempt.succeeded and attempt.number == 3
         assert len(receiver.wait_for(3)) == 3
@@ -168,7 +176,7 @@ def test_a_rolled_back_change_produces_no_event(
         raise RuntimeError("the order could not be saved")
     assert callbacks == []
     assert not OutboxEvent.objects.exists()
-    assert services.deliver_pending() == []
+    assert deliver_pending() == []
     assert receiver.requests == []
 
 
@@ -212,17 +220,17 @@ def test_unknown_event_names_are_refused():
 def test_only_subscriptions_that_existed_when_the_event_happened_receive_it(receiver):
     record()
     SubscriptionFactory(callback_url=receiver.url)
-    assert services.deliver_pending() == []
+    assert deliver_pending() == []
     assert receiver.requests == []
 
 
 def test_deleting_a_subscription_drops_its_pending_deliveries(receiver):
     subscription = SubscriptionFactory(callback_url="http://127.0.0.1:9/down")
     record()
-    services.deliver_pending()
+    deliver_pending()
     services.delete_subscription(subscription.id)
     assert not Delivery.objects.exists()
-    assert services.deliver_pending(now=timezone.now() + timedelta(days=1)) == []
+    assert deliver_pending(now=timezone.now() + timedelta(days=1)) == []
 
 
 def test_facility_context_limits_stock_events_to_that_facility(receiver):
@@ -235,7 +243,7 @@ def test_facility_context_limits_stock_events_to_that_facility(receiver):
     matching = record(
         EventName.INVENTORY_FACILITY_STOCK_CHANGED, {"facilityRef": "facility-a", "value": 2}
     )
-    services.deliver_pending()
+    deliver_pending()
     [request] = receiver.wait_for(1)
     assert json.loads(request.body)["eventId"] == str(matching.id)
 
@@ -246,10 +254,10 @@ def test_old_settled_events_are_pruned_but_pending_ones_are_kept(settings, recei
     SubscriptionFactory(event=EventName.ORDER_MODIFIED, callback_url=receiver.url)
     old_pending = record()
     old_delivered = record(EventName.ORDER_MODIFIED)
-    services.deliver_pending()
+    deliver_pending()
     assert len(receiver.wait_for(1)) == 1
     OutboxEvent.objects.update(created=timezone.now() - timedelta(days=8))
-    services.prune_old_events()
+    prune_old_events()
     assert list(OutboxEvent.objects.values_list("id", flat=True)) == [old_pending.id]
     assert old_delivered.id not in set(OutboxEvent.objects.values_list("id", flat=True))
 
@@ -259,14 +267,14 @@ def test_concurrent_workers_deliver_a_delivery_only_once():
     with WebhookReceiver(delay=0.3) as receiver:
         SubscriptionFactory(callback_url=receiver.url)
         event = record()
-        services.fan_out_event(event.id)
+        fan_out_event(event.id)
         barrier = threading.Barrier(4)
         now = timezone.now()
 
         def worker():
             barrier.wait()
             try:
-                services.deliver_pending(now=now)
+                deliver_pending(now=now)
             finally:
                 connection.close()
 
@@ -289,7 +297,7 @@ def test_concurrent_fan_out_creates_one_delivery_per_subscription():
     def worker():
         barrier.wait()
         try:
-            services.fan_out_pending_events()
+            fan_out_pending_events()
         finally:
             connection.close()
 
@@ -310,7 +318,7 @@ def test_bulk_recording_writes_one_event_per_payload_in_one_insert(
             EventName.ORDER_CANCELLED_BY_EXPIRY, [{"id": "a"}, {"id": "b"}]
         )
     assert services.record_events(EventName.ORDER_CANCELLED_BY_EXPIRY, []) == []
-    services.deliver_pending()
+    deliver_pending()
     bodies = [json.loads(request.body) for request in receiver.wait_for(2)]
     assert sorted(body["payload"]["id"] for body in bodies) == ["a", "b"]
     assert {body["eventId"] for body in bodies} == {str(event.id) for event in events}

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
+from events.delivery import deliver_pending
 from events.models import Delivery, EventName, OutboxEvent
-from events.publishing import publisher
-from events.services import deliver_pending, enqueue_event_delivery
+from events.publishing import enqueue_event_delivery, publisher
 from orders.models import Order
 from tests.conftest import make_token_client
 from tests.events.factories import SubscriptionFactory

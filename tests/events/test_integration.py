@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from config import clock
-from events import services
+from events.delivery import deliver_pending
 from events.models import EventName, OutboxEvent
 from orders.models import OrderModificationConfiguration
 from tests.events.conftest import signature_is_valid
@@ -54,7 +54,7 @@ def test_order_lifecycle_events_carry_the_order_as_the_api_returns_it(api_client
     assert on_cancel.payload == cancelled.json()
     assert on_cancel.payload == api_client.get(f"/api/orders/{order_id}").json()
 
-    services.deliver_pending()
+    deliver_pending()
     requests = receiver.wait_for(3)
     by_event = {request.headers["X-DOMS-Event"]: request for request in requests}
     assert set(by_event) == {"ORDER_CREATED", "ORDER_MODIFIED", "ORDER_CANCELLED"}
@@ -128,7 +128,7 @@ def test_promise_lifecycle_events(api_client, receiver):
     assert expired.payload["id"] == expiring.json()["orderRef"]
     assert expired.payload["status"] == "CANCELLED"
 
-    services.deliver_pending()
+    deliver_pending()
     assert len(receiver.wait_for(4)) == 4
 
 
@@ -145,7 +145,7 @@ def test_stock_changes_are_reported_with_the_stock_as_the_api_returns_it(api_cli
     [event] = events(EventName.INVENTORY_FACILITY_STOCK_CHANGED)
     assert event.payload["value"] == 7 and event.payload["facilityRef"] == str(stock.facility_id)
     assert event.payload == updated.json()
-    services.deliver_pending()
+    deliver_pending()
     [request] = receiver.wait_for(1)
     assert json.loads(request.body)["payload"]["available"] == 7
 
@@ -197,6 +197,6 @@ def test_stock_events_for_one_facility_only_reach_that_facilitys_subscription(ap
     )
     for stock in (watched, other):
         api_client.put(f"/api/stocks/{stock.id}", {"value": 4}, format="json")
-    services.deliver_pending()
+    deliver_pending()
     [request] = receiver.wait_for(1)
     assert json.loads(request.body)["payload"]["id"] == str(watched.id)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from events import services
+from events.delivery import deliver_pending
 from events.models import Delivery, DeliveryAttempt, DeliveryStatus, EventName
 from tests.admin_helpers import staff_client
 from tests.events.factories import SubscriptionFactory
@@ -33,7 +34,7 @@ def test_an_event_with_a_damaged_timestamp_does_not_stop_the_others(receiver):
     damaged, healthy = record(1), record(2)
     plant_unreadable_timestamp(damaged, "created")
 
-    services.deliver_pending()
+    deliver_pending()
 
     # Its payload is intact, so it is delivered too; the timestamp only could not tell.
     assert delivered_ids(receiver) == [str(damaged.payload["id"]), str(healthy.payload["id"])]
@@ -46,7 +47,7 @@ def test_a_request_that_cannot_be_rendered_fails_for_good_and_the_rest_is_delive
     plant_json(broken, "headers", '"not a list of headers"')
     events = [record(number) for number in (1, 2)]
 
-    services.deliver_pending()
+    deliver_pending()
 
     assert len(receiver.requests) == 2  # the healthy subscription's, nothing for the broken one
     failed = Delivery.objects.filter(subscription=broken)
@@ -78,6 +79,6 @@ def test_a_payload_of_the_wrong_shape_does_not_stop_fan_out(receiver):
     healthy = record(2, event, facilityRef=facility_ref)
     plant_json(damaged, "payload", '"a string where an object belongs"')
 
-    services.deliver_pending()
+    deliver_pending()
 
     assert delivered_ids(receiver) == [healthy.payload["id"]]

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import clock
+from events.delivery import deliver_pending
 from events.models import EventName, OutboxEvent
-from events.services import deliver_pending
 from inventory.models import Reservation
 from orders.models import Order, OrderStatus
 from promises import services
