@@ -335,6 +335,10 @@ class Reservation(models.Model):
     def __str__(self):
         return f"{self.quantity} × {self.tenant_article_id} @ {self.facility_id}"
 
+    def is_active(self, now):
+        """`ReservationQuerySet.active` for one loaded reservation."""
+        return self.valid_until is None or self.valid_until > now
+
 
 class FacilityDailyOrders(models.Model):
     """How many orders hold stock reserved at a facility on a (UTC) day: the load the daily

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
+from config import clock
 from config.admin_support import (
     html_table,
     placeholder_when_unreadable,
@@ -133,7 +134,7 @@ class OrderDetailsMixin:
     @admin.display(description="reservations")
     @placeholder_when_unreadable
     def reservations_table(self, order):
-        now = timezone.now()
+        now = clock.now()
         rows = [
             (
                 reservation.facility.name,
@@ -176,7 +177,7 @@ class OrderDetailsMixin:
 def _holds_stock(reservation, now):
     if reservation.valid_until is None:
         return "permanent"
-    if reservation.valid_until > now:
+    if reservation.is_active(now):
         return f"until {reservation.valid_until:%Y-%m-%d %H:%M} UTC"
     return "expired"
 
