@@ -144,13 +144,23 @@ def demo_data():
 def click_and_wait(browser, element):
     """Click something that loads a new page and wait until the old page is gone, so the next
     lookup cannot read the page we are leaving."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old_page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(old_page))
+
+    def left_old_page(driver):
+        # Chromium sometimes reports a detached node as "does not belong to the document"
+        # rather than as a stale reference; both mean the old page is gone.
+        try:
+            old_page.is_enabled()
+        except WebDriverException:
+            return driver.execute_script("return document.readyState") == "complete"
+        return False
+
+    WebDriverWait(browser, 15).until(left_old_page)
 
 
 def test_staff_filter_open_extend_and_configure(live_server, browser):
