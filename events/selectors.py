@@ -1,8 +1,7 @@
 """Reads of the eventing app."""
 
-import uuid
-
 from config.errors import InvalidInput
+from config.identifiers import parse_uuid
 from events.models import EventName, Subscription
 
 
@@ -29,8 +28,7 @@ def list_subscriptions(*, start_after_id=None, size=25):
 
 
 def _subscription_or_none(subscription_id):
-    try:
-        uuid.UUID(str(subscription_id))
-    except ValueError:
+    parsed = parse_uuid(subscription_id)
+    if parsed is None:
         return None
-    return Subscription.objects.filter(pk=subscription_id).first()
+    return Subscription.objects.filter(pk=parsed).first()

@@ -8,12 +8,12 @@ periodic `deliver_pending_events` task picks up whatever is pending, so nothing 
 """
 
 import json
-import uuid
 
 from django.db import transaction
 from rest_framework.utils.encoders import JSONEncoder
 
 from config.errors import InvalidInput, NotFound
+from config.identifiers import parse_uuid
 from events import conf, payloads
 from events.locking import lock_subscriptions_of_event
 from events.models import EventName, OutboxEvent, Subscription
@@ -138,9 +138,8 @@ def delete_subscription(subscription_id):
 
 def _get_subscription_for_update(subscription_id):
     try:
-        uuid.UUID(str(subscription_id))
-        return Subscription.objects.select_for_update().get(pk=subscription_id)
-    except (ValueError, Subscription.DoesNotExist):
+        return Subscription.objects.select_for_update().get(pk=parse_uuid(subscription_id))
+    except Subscription.DoesNotExist:
         raise NotFound("Not found.", f"No subscription with id {subscription_id}.") from None
 
 

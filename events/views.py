@@ -3,6 +3,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.validation import validated
 from events import selectors, services
 from events.serializers import (
     SubscriptionForCreationSerializer,
@@ -28,11 +29,9 @@ class SubscriptionListView(APIView):
         responses=SubscriptionsSerializer,
     )
     def get(self, request):
-        query = SubscriptionListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = validated(SubscriptionListQuerySerializer, request.query_params)
         subscriptions, total = selectors.list_subscriptions(
-            start_after_id=query.validated_data.get("startAfterId"),
-            size=query.validated_data["size"],
+            start_after_id=query.get("startAfterId"), size=query["size"]
         )
         return Response(
             {

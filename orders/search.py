@@ -9,7 +9,6 @@ shift nor duplicate rows on later pages. Cursors are opaque (base64 of the sort 
 import base64
 import binascii
 import json
-import uuid
 from dataclasses import dataclass
 
 from django.db import connections
@@ -25,6 +24,7 @@ from config.api.fields import (
 )
 from config.api.serializers import StrictSerializer
 from config.errors import InvalidInput
+from config.identifiers import parse_uuid
 from config.unreadable import readable_rows
 from orders.models import Order, OrderStatus
 from orders.selectors import with_line_items_for_rendering
@@ -320,7 +320,10 @@ def _decode_value(column, value):
             raise ValueError(value)
         return parsed
     if column == "id":
-        return uuid.UUID(value)
+        parsed = parse_uuid(value)
+        if parsed is None:
+            raise ValueError(value)
+        return parsed
     if not isinstance(value, str):
         raise ValueError(value)
     return value
@@ -387,7 +390,7 @@ def search_orders(payload):
 
     after = payload.get("after")
     if payload.get("startAfterId"):
-        anchor = Order.objects.filter(id=_uuid_or_none(payload["startAfterId"])).first()
+        anchor = Order.objects.filter(id=parse_uuid(payload["startAfterId"])).first()
         if anchor is None:
             raise InvalidInput("startAfterId: no such order.")
         after = encode_cursor(sort_name, anchor)
@@ -428,10 +431,3 @@ def search_orders(payload):
     )
     total = filtered.count() if payload.get("options", {}).get("withTotal") else None
     return SearchPage(orders=rows, page_info=page_info, total=total)
-
-
-def _uuid_or_none(value):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None

@@ -1,6 +1,5 @@
 """Reads of orders. Lists prefetch line items so a page costs a fixed number of queries."""
 
-import uuid
 from dataclasses import dataclass
 
 from django.db import connections
@@ -8,18 +7,17 @@ from django.db.models import JSONField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 
 from config.errors import InvalidInput, NotFound
+from config.identifiers import parse_uuid
 from config.unreadable import readable_rows
 from orders.models import Order, OrderLineItem, OrderModificationConfiguration
 
 
 def parse_order_id(order_id):
     """Our ids are UUIDs; anything else names no order (404, not a 500)."""
-    if isinstance(order_id, uuid.UUID):
-        return order_id
-    try:
-        return uuid.UUID(str(order_id))
-    except ValueError:
-        raise NotFound("Order not found.", f"There is no order with id {order_id}.") from None
+    parsed = parse_uuid(order_id)
+    if parsed is None:
+        raise NotFound("Order not found.", f"There is no order with id {order_id}.")
+    return parsed
 
 
 def with_line_items(queryset):
@@ -75,11 +73,9 @@ def list_orders(*, start_after_id=None, size=25, tenant_order_id=None, consumer_
     total = queryset.count()
     page = queryset
     if start_after_id is not None:
-        try:
-            anchor_id = uuid.UUID(str(start_after_id))
-        except ValueError:
-            anchor_id = None
-        anchor = Order.objects.filter(id=anchor_id).values("order_date", "id").first()
+        anchor = (
+            Order.objects.filter(id=parse_uuid(start_after_id)).values("order_date", "id").first()
+        )
         if anchor is None:
             raise InvalidInput(
                 "startAfterId: no such order.",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from config.api.fields import format_wire_datetime, parse_wire_datetime
 from config.db import insert_instances
 from config.errors import InvalidInput, NotFound, VersionConflict
+from config.identifiers import parse_uuid
 from events.models import EventName
 from events.services import record_order_event
 from inventory import services as inventory_services
@@ -313,7 +314,7 @@ def unlock_order(order_id, *, version, target_time=None):
 def update_line_item_custom_attributes(order_id, order_line_item_id, *, version, custom_attributes):
     """UPDATE_CUSTOM_ATTRIBUTES on a line item: replaces them and raises the order's version."""
     order = lock_order_at_version(order_id, version)
-    updated = OrderLineItem.objects.filter(order=order, id=_line_uuid(order_line_item_id)).update(
+    updated = OrderLineItem.objects.filter(order=order, id=parse_uuid(order_line_item_id)).update(
         custom_attributes=custom_attributes, last_modified=timezone.now()
     )
     if not updated:
@@ -324,13 +325,6 @@ def update_line_item_custom_attributes(order_id, order_line_item_id, *, version,
     order.version = F("version") + 1
     order.save(update_fields=["version", "last_modified"])
     return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
-
-
-def _line_uuid(value):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 @transaction.atomic

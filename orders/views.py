@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.idempotency import idempotent
+from config.api.validation import require_object, validated
 from orders import search, selectors, services
 from orders.serializers import (
     OrderCancelActionSerializer,
@@ -29,19 +30,6 @@ from promises import services as promise_services
 from promises.serializers import PromiseConfirmActionSerializer, PromiseExtendActionSerializer
 
 ORDER_TAG = ["Orders (DOMS)"]
-
-
-def validated(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def require_object(data):
-    """A JSON array or scalar where an object belongs: 400, not a 500 further down."""
-    if not isinstance(data, dict):
-        raise serializers.ValidationError("The request body must be a JSON object.")
-    return data
 
 
 class OrderCollectionView(APIView):

@@ -2,12 +2,11 @@
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.idempotency import idempotent
-from config.api.serializers import validated_data
+from config.api.validation import require_object, validated, validated_data
 from promises import services
 from promises.serializers import (
     PromiseRequestSerializer,
@@ -41,9 +40,7 @@ class DeliveryPromiseView(APIView):
     )
     @idempotent("promises.deliverypromise")
     def post(self, request):
-        if not isinstance(request.data, dict):
-            raise serializers.ValidationError("The request body must be a JSON object.")
-        data = validated_data(PromiseRequestSerializer, request.data)
+        data = validated_data(PromiseRequestSerializer, require_object(request.data))
         promise = services.create_delivery_promise(data)
         location = request.build_absolute_uri(reverse("order-detail", args=[promise.order.id]))
         return Response(
@@ -73,13 +70,9 @@ class PromisesConfigurationView(APIView):
         responses=PromisesConfigurationSerializer,
     )
     def put(self, request):
-        if not isinstance(request.data, dict):
-            raise serializers.ValidationError("The request body must be a JSON object.")
-        serializer = PromisesConfigurationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(PromisesConfigurationSerializer, require_object(request.data))
         configuration = services.update_promises_configuration(
-            version=serializer.validated_data["version"],
-            invalid_after_time=serializer.validated_data["invalid_after_time"],
+            version=data["version"], invalid_after_time=data["invalid_after_time"]
         )
         return Response(PromisesConfigurationSerializer(configuration).data)
 
@@ -96,8 +89,5 @@ class SourcingOptionsView(APIView):
         responses={201: {"type": "object", "description": "SourcingOptionsResponse"}},
     )
     def post(self, request):
-        if not isinstance(request.data, dict):
-            raise serializers.ValidationError("The request body must be a JSON object.")
-        serializer = SourcingOptionsRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response(sourcing_options(serializer.validated_data), status=201)
+        data = validated(SourcingOptionsRequestSerializer, require_object(request.data))
+        return Response(sourcing_options(data), status=201)

@@ -5,12 +5,11 @@ the API does (orders.admin.actions). What a page shows is in orders.admin.displa
 filters in orders.admin.filters; this module registers the admins.
 """
 
-import uuid
-
 from django.contrib import admin
 from django.db.models import Prefetch, Q
 
 from config.admin_support import EstimatedCountPaginator
+from config.identifiers import parse_uuid
 from inventory.models import Reservation
 from orders.admin.actions import OrderActionsMixin
 from orders.admin.display import OrderColumnsMixin, OrderDetailsMixin, OrderLineItemInline
@@ -116,11 +115,10 @@ class OrderAdmin(OrderActionsMixin, OrderColumnsMixin, OrderDetailsMixin, admin.
         term = search_term.strip()
         if not term:
             return queryset, False
-        try:
-            # The order id is a UUID: match it exactly, and only when the term is one.
-            return queryset.filter(pk=uuid.UUID(term)), False
-        except ValueError:
-            pass
+        # The order id is a UUID: match it exactly, and only when the term is one.
+        order_id = parse_uuid(term)
+        if order_id is not None:
+            return queryset.filter(pk=order_id), False
         if "@" in term:
             return queryset.filter(consumer_email__in={term, term.lower()}), False
         return (

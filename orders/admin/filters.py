@@ -1,10 +1,9 @@
 """List filters of the order admin."""
 
-import uuid
-
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 
+from config.identifiers import parse_uuid
 from inventory.models import Facility, Reservation
 
 
@@ -35,9 +34,8 @@ class FulfillingFacilityFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        try:
-            facility_id = uuid.UUID(value)
-        except ValueError:
+        facility_id = parse_uuid(value)
+        if facility_id is None:
             return queryset.none()
         reserved_there = Reservation.objects.filter(
             order_line_item__order=OuterRef("pk"), facility_id=facility_id

@@ -5,7 +5,7 @@ import threading
 import pytest
 from rest_framework import serializers
 
-from config.api.serializers import validated_data
+from config.api.validation import validated_data
 from promises.serializers import PromiseRequestSerializer
 from tests.promises.helpers import example_promise
 
