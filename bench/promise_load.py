@@ -430,6 +430,7 @@ def phase_breakdown(articles, requests_count=40):
 
     import promises.adapter
     import promises.services
+    import promises.snapshot
     import routing
 
     timings = collections.defaultdict(float)
@@ -450,7 +451,7 @@ def phase_breakdown(articles, requests_count=40):
 
     measure(promises.adapter, "build_routing_request", "adapter: build_routing_request (total)")
     measure(promises.adapter, "load_facilities", "adapter:   load_facilities")
-    measure(promises.adapter, "_remaining_capacities", "adapter:   _remaining_capacities")
+    measure(promises.snapshot, "_remaining_capacities", "adapter:   _remaining_capacities")
     measure(routing, "solve", "routing.solve")
     measure(promises.services, "create_order", "orders.services.create_order")
     measure(promises.services, "reserve_stock", "inventory.services.reserve_stock")

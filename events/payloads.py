@@ -13,7 +13,7 @@ from inventory.models import Facility
 from inventory.serializers import StockSerializer
 from orders.models import Order
 from orders.selectors import with_line_items
-from orders.serializers import OrderSerializer
+from orders.serializers.representation import OrderSerializer
 
 logger = logging.getLogger(__name__)
 

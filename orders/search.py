@@ -28,7 +28,8 @@ from config.identifiers import parse_uuid
 from config.unreadable import readable_rows
 from orders.models import Order, OrderStatus
 from orders.selectors import with_line_items_for_rendering
-from orders.serializers import OrderSerializer, UnsupportedField
+from orders.serializers.pieces import UnsupportedField
+from orders.serializers.representation import OrderSerializer
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 250

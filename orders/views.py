@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 from config.api.idempotency import idempotent
 from config.api.validation import require_object, validated
 from orders import search, selectors, services
-from orders.serializers import (
+from orders.serializers.representation import OrderSerializer, StrippedOrdersSerializer
+from orders.serializers.requests import (
     OrderCancelActionSerializer,
     OrderForceCancelActionSerializer,
     OrderForCreationSerializer,
@@ -22,9 +23,7 @@ from orders.serializers import (
     OrderLineItemCustomAttributesUpdateSerializer,
     OrderListQuerySerializer,
     OrderModificationConfigurationSerializer,
-    OrderSerializer,
     OrderUnlockActionSerializer,
-    StrippedOrdersSerializer,
 )
 from promises import services as promise_services
 from promises.serializers import PromiseConfirmActionSerializer, PromiseExtendActionSerializer

@@ -14,12 +14,8 @@ from config.api.fields import (
 )
 from config.api.serializers import StrictSerializer
 from orders.models import OrderStatus
-from orders.serializers import (
-    ConsumerAddressSerializer,
-    ConsumerSerializer,
-    OrderActionSerializer,
-    OrderForCreationSerializer,
-)
+from orders.serializers.pieces import ConsumerAddressSerializer, ConsumerSerializer
+from orders.serializers.requests import OrderActionSerializer, OrderForCreationSerializer
 
 
 class PromisesConfigurationSerializer(StrictSerializer):

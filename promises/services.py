@@ -31,9 +31,10 @@ from orders.models import Order, OrderStatus
 from orders.selectors import get_order
 from orders.services import create_order
 from promises import sql
-from promises.adapter import build_routing_request, checkout_snapshot
+from promises.adapter import build_routing_request
 from promises.durations import parse_promise_duration
 from promises.models import PromisesConfiguration, RoutingConfiguration
+from promises.snapshot import checkout_snapshot
 from promises.sourcing import sourcing_option
 from routing import solve
 from routing.types import FENCE_CAPACITY, FENCE_NAMES, default_ratings

@@ -1,4 +1,5 @@
-"""The expiry sweep's batch, as a PostgreSQL statement set and its portable twin, side by side.
+"""The promises app's hand-written SQL: the expiry sweep's batch, as a PostgreSQL statement set
+and its portable twin side by side, and the checkout snapshot's one statement.
 
 Both lock a batch of promises past their validUntil (skipping rows another sweep or a confirm
 holds), delete their reservations and cancel them, and return the same `ReleasedBatch`;
@@ -19,8 +20,16 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from config.db import JSONAppend
-from inventory.models import Reservation
+from events.models import Subscription
+from inventory.models import (
+    Carrier,
+    CarrierCountryServiceMapping,
+    Facility,
+    FacilityCarrierConnection,
+    Reservation,
+)
 from orders.models import Order, OrderLineItem, OrderStatus
+from promises.models import PromisesConfiguration, RoutingConfiguration
 
 EXPIRED_REASON = "Promise expired: it was neither confirmed nor extended before its validUntil."
 EXPIRED_STATUS_REASON = {"status": OrderStatus.CANCELLED, "reason": EXPIRED_REASON}
@@ -117,3 +126,57 @@ def release_batch_portable(now, batch_size):
         status_reasons=JSONAppend("status_reasons", [EXPIRED_STATUS_REASON]),
     )
     return ReleasedBatch(order_ids, dict(orders_by_facility_day))
+
+
+# ---------------------------------------------------------------- the checkout snapshot
+#
+# One statement that both databases run, so no twin: a first row with a stamp per network
+# table (row count, sum of versions, latest change: any insert, delete or edit moves it) and
+# the stored promise duration, then one row per subscribed event. (An aggregate would fold the
+# events into the first row, but PostgreSQL spells it string_agg and SQLite group_concat.)
+
+_NETWORK_MODELS = (
+    Facility,
+    FacilityCarrierConnection,
+    Carrier,
+    CarrierCountryServiceMapping,
+    RoutingConfiguration,
+)
+
+
+def _network_stamp_and_settings_sql():
+    stamps = []
+    for model in _NETWORK_MODELS:
+        version, modified = _columns(model, "version", "last_modified")
+        stamps.append(
+            f"(SELECT CAST(COUNT(*) AS TEXT) || '/' || CAST(COALESCE(SUM({version}), 0) AS TEXT)"
+            f" || '/' || COALESCE(CAST(MAX({modified}) AS TEXT), '') FROM {model._meta.db_table})"
+        )
+    [duration] = _columns(PromisesConfiguration, "invalid_after_time")
+    [event] = _columns(Subscription, "event")
+    nothing = ", ".join(["NULL"] * len(stamps))
+    return (
+        f"SELECT 0, {', '.join(stamps)}, "
+        f"(SELECT {duration} FROM {PromisesConfiguration._meta.db_table} WHERE id = 1), NULL "
+        f"UNION ALL SELECT DISTINCT 1, {nothing}, NULL, {event} "
+        f"FROM {Subscription._meta.db_table}"
+    )
+
+
+_STATEMENT = []
+
+
+def network_stamp_and_settings():
+    """(stamp of the network tables, stored invalid_after_time or None, frozenset of the events
+    that have a subscription), in one round trip."""
+    if not _STATEMENT:
+        _STATEMENT.append(_network_stamp_and_settings_sql())
+    stamp, invalid_after_time, events = (), None, set()
+    with connection.cursor() as cursor:
+        cursor.execute(_STATEMENT[0])
+        for kind, *stamps, duration, event in cursor.fetchall():
+            if kind == 0:
+                stamp, invalid_after_time = tuple(stamps), duration
+            else:
+                events.add(event)
+    return stamp, invalid_after_time, frozenset(events)

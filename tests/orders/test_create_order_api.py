@@ -292,7 +292,7 @@ def test_create_order_service_accepts_a_promised_order_inside_an_outer_transacti
 
     from django.db import transaction
 
-    from orders.serializers import OrderForCreationSerializer
+    from orders.serializers.requests import OrderForCreationSerializer
     from orders.services import create_order
 
     serializer = OrderForCreationSerializer(data=example_order)

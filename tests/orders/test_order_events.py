@@ -55,7 +55,7 @@ def test_a_promised_order_is_not_reported_as_created(example_order):
     import datetime
 
     from orders.models import OrderStatus
-    from orders.serializers import OrderForCreationSerializer
+    from orders.serializers.requests import OrderForCreationSerializer
     from orders.services import create_order
 
     serializer = OrderForCreationSerializer(data=example_order)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from promises.adapter import clear_network_cache
+from promises.snapshot import clear_network_cache
 from tests.promises.helpers import example_promise, small_network
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 
 from config.errors import InvalidInput, VersionConflict
 from promises import services
-from promises.adapter import routing_configuration
 from promises.models import RoutingConfiguration
+from promises.snapshot import routing_configuration
 
 pytestmark = pytest.mark.django_db
 

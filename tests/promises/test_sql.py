@@ -83,3 +83,26 @@ def test_both_twins_leave_the_same_state():
     assert postgresql[1:] == portable[1:]
     assert postgresql[0].order_ids == portable[0].order_ids
     assert postgresql[0].orders_by_facility_day == portable[0].orders_by_facility_day
+
+
+def test_the_checkout_snapshot_statement_reads_duration_subscribers_and_a_moving_stamp():
+    """One statement on both databases: a checkout learns the promise duration and which events
+    have subscribers, and any edit of the network moves the stamp (so the cache reloads)."""
+    from events.models import EventName
+    from promises.models import PromisesConfiguration
+    from tests.events.factories import SubscriptionFactory
+
+    facility = FacilityFactory()
+    PromisesConfiguration.objects.create(id=1, invalid_after_time="PT30M")
+    SubscriptionFactory(event=EventName.ORDER_CREATED)
+    SubscriptionFactory(event=EventName.ORDER_CREATED)
+    SubscriptionFactory(event=EventName.DELIVERY_PROMISE_CREATED)
+
+    stamp, duration, events = sql.network_stamp_and_settings()
+
+    assert duration == "PT30M"
+    assert events == {EventName.ORDER_CREATED, EventName.DELIVERY_PROMISE_CREATED}
+    facility.name = "renamed"
+    facility.version += 1
+    facility.save()
+    assert sql.network_stamp_and_settings()[0] != stamp

@@ -1,0 +1,248 @@
+"""The order as we render it: `OrderSerializer` declares each wire field once and
+`ORDER_WIRE_FIELDS` says where it comes from (a test keeps the two the same set); the
+stripped order of list responses."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api.fields import (
+    JSONObjectField,
+    ReferenceSchemaField,
+    WireDateTimeField,
+    format_wire_datetime,
+)
+from orders.models import OrderStatus
+from orders.serializers.pieces import (
+    ConsumerSerializer,
+    DeliveryPreferencesSerializer,
+    OrderLineItemArticleSerializer,
+    OrderPromisesOptionsSerializer,
+    OrderStatusReasonSerializer,
+    SourceField,
+    StickerSerializer,
+    TagReferenceSerializer,
+    string_list,
+)
+
+
+def passthrough(serializer, **kwargs):
+    """A read-only field rendering stored JSON as is, documented as `serializer`'s shape."""
+
+    @extend_schema_field(serializer)
+    class PassThroughField(serializers.Field):
+        def to_representation(self, value):
+            return value
+
+    return PassThroughField(read_only=True, **kwargs)
+
+
+class OrderLineItemSerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    article = passthrough(OrderLineItemArticleSerializer())
+    quantity = serializers.IntegerField(read_only=True)
+    customAttributes = passthrough(JSONObjectField(), source="custom_attributes")
+    measurementUnitKey = serializers.CharField(source="extra.measurementUnitKey", read_only=True)
+    secondaryMeasurementUnitKey = serializers.CharField(
+        source="extra.secondaryMeasurementUnitKey", read_only=True
+    )
+    secondaryQuantity = serializers.IntegerField(source="extra.secondaryQuantity", read_only=True)
+    measurementValidation = passthrough(
+        ReferenceSchemaField("MeasurementValidation"), source="extra.measurementValidation"
+    )
+    scannableCodes = passthrough(string_list(), source="extra.scannableCodes")
+    shopPrice = serializers.FloatField(source="extra.shopPrice", read_only=True)
+    tags = passthrough(TagReferenceSerializer(many=True), source="extra.tags")
+    allowedSubstitutes = passthrough(
+        ReferenceSchemaField("Substitute", many=True), source="extra.allowedSubstitutes"
+    )
+
+
+class OrderUpdateDetailChangesSerializer(serializers.Serializer):
+    customAttributes = JSONObjectField(read_only=True)
+    preferredHandlingTime = serializers.CharField(read_only=True)
+    orderLineItems = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+
+class OrderUpdateDetailSerializer(serializers.Serializer):
+    created = serializers.CharField(read_only=True)
+    user = serializers.CharField(read_only=True)
+    comment = serializers.CharField(read_only=True)
+    changes = OrderUpdateDetailChangesSerializer(read_only=True)
+
+
+class CancelationReasonSerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    action = serializers.CharField(read_only=True)
+
+
+class WorkflowUnavailableSerializer(serializers.Serializer):
+    isAvailable = serializers.BooleanField(read_only=True)
+
+
+class PaymentInfoSerializer(serializers.Serializer):
+    currency = serializers.CharField(read_only=True)
+    method = serializers.CharField(read_only=True)
+    methodLocalized = JSONObjectField(read_only=True)
+
+
+# Optional keys rendered only when they carry something: several reference arrays have
+# minItems 1 and none of these fields is nullable.
+OMITTED_WHEN_EMPTY = {
+    "tenantOrderId",
+    "customAttributes",
+    "tags",
+    "stickers",
+    "statusReasons",
+    "paymentInfo",
+    "promisesOptions",
+    "cancelationReason",
+    "updateDetails",
+    "source",
+    "customServices",
+    "pricing",
+    "consumer",
+    "deliveryPreferences",
+}
+LINE_OMITTED_WHEN_EMPTY = {"customAttributes", "tags", "scannableCodes", "allowedSubstitutes"}
+
+
+class OrderSerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    processId = serializers.CharField(source="process_id", read_only=True)
+    created = WireDateTimeField(read_only=True)
+    lastModified = WireDateTimeField(source="last_modified", read_only=True)
+    status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
+    orderDate = WireDateTimeField(source="order_date", read_only=True)
+    tenantOrderId = serializers.CharField(source="tenant_order_id", read_only=True)
+    consumer = passthrough(ConsumerSerializer())
+    orderLineItems = OrderLineItemSerializer(source="order_line_items.all", many=True)
+    deliveryPreferences = passthrough(
+        DeliveryPreferencesSerializer(), source="delivery_preferences"
+    )
+    customAttributes = passthrough(JSONObjectField(), source="custom_attributes")
+    tags = passthrough(TagReferenceSerializer(many=True))
+    stickers = passthrough(StickerSerializer(many=True))
+    statusReasons = passthrough(OrderStatusReasonSerializer(many=True), source="status_reasons")
+    paymentInfo = passthrough(PaymentInfoSerializer(), source="payment_info")
+    promisesOptions = passthrough(OrderPromisesOptionsSerializer(), source="promises_options")
+    cancelationReason = passthrough(CancelationReasonSerializer(), source="cancelation_reason")
+    updateDetails = passthrough(OrderUpdateDetailSerializer(many=True), source="update_details")
+    source = passthrough(SourceField(), source="extra.source")
+    customServices = passthrough(
+        ReferenceSchemaField("CustomServiceReferenceForCreation", many=True),
+        source="extra.customServices",
+    )
+    pricing = passthrough(ReferenceSchemaField("OrderPricingForCreation"), source="extra.pricing")
+    anonymized = serializers.SerializerMethodField()
+    workflowInformation = serializers.SerializerMethodField()
+
+    def get_anonymized(self, order) -> bool:
+        return ORDER_WIRE_FIELDS["anonymized"](order)
+
+    @extend_schema_field(WorkflowUnavailableSerializer)
+    def get_workflowInformation(self, order):
+        return ORDER_WIRE_FIELDS["workflowInformation"](order)
+
+    def to_representation(self, instance):
+        data = {key: read(instance) for key, read in ORDER_WIRE_FIELDS.items()}
+        for key in OMITTED_WHEN_EMPTY:
+            if data[key] in (None, [], {}):
+                del data[key]
+        return data
+
+
+def _extra(key):
+    return lambda order: (order.extra or {}).get(key)
+
+
+# The order on the wire, key by key: how each is read from an Order. Rendering walks this table
+# instead of the declared fields above (walking those cost more than the database does for a
+# search page); tests/orders/test_orders_schema.py checks both name the same keys.
+ORDER_WIRE_FIELDS = {
+    "id": lambda order: str(order.id),
+    "version": lambda order: order.version,
+    "processId": lambda order: str(order.process_id),
+    "created": lambda order: format_wire_datetime(order.created),
+    "lastModified": lambda order: format_wire_datetime(order.last_modified),
+    "status": lambda order: order.status,
+    "orderDate": lambda order: format_wire_datetime(order.order_date),
+    "tenantOrderId": lambda order: order.tenant_order_id,
+    "consumer": lambda order: order.consumer,
+    "orderLineItems": lambda order: line_items_representation(order),
+    "deliveryPreferences": lambda order: order.delivery_preferences,
+    "customAttributes": lambda order: order.custom_attributes,
+    "tags": lambda order: order.tags,
+    "stickers": lambda order: order.stickers,
+    "statusReasons": lambda order: order.status_reasons,
+    "paymentInfo": lambda order: order.payment_info,
+    "promisesOptions": lambda order: order.promises_options,
+    "cancelationReason": lambda order: order.cancelation_reason,
+    "updateDetails": lambda order: order.update_details,
+    "source": _extra("source"),
+    "customServices": _extra("customServices"),
+    "pricing": _extra("pricing"),
+    "anonymized": lambda order: False,
+    # No fulfilment workflow engine runs behind this API.
+    "workflowInformation": lambda order: {"isAvailable": False},
+}
+
+
+def line_items_representation(order):
+    inlined = getattr(order, "line_items_json", None)
+    if inlined is not None:
+        return [
+            _without_empty_line_keys(
+                {key: value for key, value in line.items() if key != "extra"} | line["extra"]
+            )
+            for line in inlined
+        ]
+    return [line_item_representation(line) for line in order.order_line_items.all()]
+
+
+def _without_empty_line_keys(data):
+    for key in LINE_OMITTED_WHEN_EMPTY:
+        if data.get(key, ...) in (None, []):
+            del data[key]
+    return data
+
+
+def line_item_representation(line):
+    data = {
+        "id": str(line.id),
+        "article": line.article,
+        "quantity": line.quantity,
+        "customAttributes": line.custom_attributes,
+        **(line.extra or {}),
+    }
+    return _without_empty_line_keys(data)
+
+
+class StrippedOrderLineItemSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(source="article.title", read_only=True)
+
+
+class StrippedOrderSerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    created = WireDateTimeField(read_only=True)
+    lastModified = WireDateTimeField(source="last_modified", read_only=True)
+    orderDate = WireDateTimeField(source="order_date", read_only=True)
+    status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
+    processRef = serializers.CharField(source="process_id", read_only=True)
+    tenantOrderId = serializers.CharField(source="tenant_order_id", read_only=True)
+    stickers = passthrough(StickerSerializer(many=True))
+    orderLineItems = StrippedOrderLineItemSerializer(source="order_line_items.all", many=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for key in ("tenantOrderId", "stickers"):
+            if data.get(key) in (None, []):
+                data.pop(key, None)
+        return data
+
+
+class StrippedOrdersSerializer(serializers.Serializer):
+    orders = StrippedOrderSerializer(many=True, read_only=True)
+    total = serializers.IntegerField(read_only=True)

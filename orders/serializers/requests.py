@@ -1,0 +1,165 @@
+"""Request bodies of the orders API: create, list query, modify (PATCH), actions, and the
+modification configuration."""
+
+from rest_framework import serializers
+
+from config.api.fields import (
+    JSONObjectField,
+    ReferenceSchemaField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+    WireDateTimeField,
+    WireDateTimeStringField,
+    order_date_window,
+)
+from config.api.serializers import StrictSerializer
+from orders.models import OrderStatus
+from orders.serializers.pieces import (
+    MAX_ITEMS,
+    MAX_QUANTITY,
+    ConsumerSerializer,
+    DeliveryPreferencesSerializer,
+    OrderLineItemArticleSerializer,
+    OrderPromisesOptionsSerializer,
+    OrderStatusReasonSerializer,
+    PaymentInfoForCreationSerializer,
+    SourceField,
+    StickerSerializer,
+    TagReferenceSerializer,
+    UnsupportedField,
+    string_list,
+)
+
+
+class OrderLineItemForCreationSerializer(StrictSerializer):
+    article = OrderLineItemArticleSerializer()
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
+    customAttributes = JSONObjectField(required=False)
+    measurementUnitKey = StrictCharField(required=False)
+    secondaryMeasurementUnitKey = StrictCharField(required=False)
+    secondaryQuantity = StrictIntegerField(required=False, min_value=0)
+    measurementValidation = ReferenceSchemaField("MeasurementValidation", required=False)
+    scannableCodes = string_list(required=False)
+    shopPrice = StrictFloatField(required=False)
+    tags = TagReferenceSerializer(many=True, required=False, max_length=MAX_ITEMS)
+    allowedSubstitutes = ReferenceSchemaField("Substitute", many=True, required=False)
+
+
+# Statuses a client may create an order in through POST /api/orders. PROMISED orders come
+# from the delivery-promise endpoint; CANCELLED and OBSOLETE would make no sense for a new order.
+CREATABLE_STATUSES = [OrderStatus.OPEN, OrderStatus.LOCKED]
+
+
+class OrderForCreationSerializer(StrictSerializer):
+    orderDate = WireDateTimeField(window=order_date_window)
+    tenantOrderId = StrictCharField(required=False, max_length=255)
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    consumer = ConsumerSerializer()
+    orderLineItems = OrderLineItemForCreationSerializer(
+        many=True, min_length=1, max_length=MAX_ITEMS, allow_empty=False
+    )
+    deliveryPreferences = DeliveryPreferencesSerializer(required=False)
+    customAttributes = JSONObjectField(required=False)
+    tags = TagReferenceSerializer(many=True, required=False, min_length=1, max_length=MAX_ITEMS)
+    stickers = StickerSerializer(many=True, required=False, min_length=1, max_length=100)
+    statusReasons = OrderStatusReasonSerializer(many=True, required=False, max_length=MAX_ITEMS)
+    paymentInfo = PaymentInfoForCreationSerializer(required=False)
+    promisesOptions = OrderPromisesOptionsSerializer(required=False)
+    source = SourceField(required=False)
+    customServices = ReferenceSchemaField(
+        "CustomServiceReferenceForCreation", many=True, min_items=1, required=False
+    )
+    pricing = ReferenceSchemaField("OrderPricingForCreation", required=False)
+
+    def validate_status(self, value):
+        if value not in CREATABLE_STATUSES:
+            raise serializers.ValidationError(
+                f"An order can be created as {' or '.join(CREATABLE_STATUSES)}; "
+                "PROMISED orders are created through POST /api/promises/deliverypromise."
+            )
+        return value
+
+
+class OrderListQuerySerializer(StrictSerializer):
+    startAfterId = serializers.CharField(required=False)
+    size = serializers.IntegerField(required=False, min_value=1, max_value=250, default=25)
+    tenantOrderId = serializers.CharField(required=False)
+    consumerId = serializers.CharField(required=False)
+
+
+# --- modification --------------------------------------------------------------------------
+
+
+class OrderLineItemForUpdateSerializer(StrictSerializer):
+    id = StrictCharField()
+    quantity = StrictIntegerField(min_value=0, max_value=MAX_QUANTITY)
+    article = UnsupportedField("Only the quantity of an order line item can be changed.")
+
+
+class OrderForUpdateSerializer(StrictSerializer):
+    version = StrictIntegerField(min_value=0)
+    comment = StrictCharField(required=False, allow_blank=True)
+    customAttributes = JSONObjectField(required=False, allow_null=True)
+    preferredHandlingTime = WireDateTimeStringField(required=False)
+    orderLineItems = OrderLineItemForUpdateSerializer(
+        many=True, required=False, allow_null=True, max_length=MAX_ITEMS
+    )
+    consumer = UnsupportedField(
+        "Consumer details cannot be changed by PATCH on this server.", required=False
+    )
+    pricing = UnsupportedField("Pricing cannot be changed after the order was created.")
+
+    def validate(self, attrs):
+        if not attrs.get("orderLineItems"):
+            # null or [] changes no line.
+            attrs.pop("orderLineItems", None)
+        if not {"customAttributes", "preferredHandlingTime", "orderLineItems"} & set(attrs):
+            raise serializers.ValidationError(
+                "Nothing to change: send customAttributes, preferredHandlingTime or orderLineItems."
+            )
+        return attrs
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+class OrderActionSerializer(StrictSerializer):
+    name = StrictCharField()
+    version = StrictIntegerField(min_value=0)
+
+
+class OrderCancelActionSerializer(OrderActionSerializer):
+    cancelationReasonId = StrictCharField(required=False)
+
+
+class OrderForceCancelActionSerializer(OrderActionSerializer):
+    pass
+
+
+class OrderUnlockActionSerializer(OrderActionSerializer):
+    targetTime = WireDateTimeStringField(required=False)
+
+
+class OrderLineItemCustomAttributesUpdateSerializer(OrderActionSerializer):
+    customAttributes = JSONObjectField()
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+class OrderModificationConfigurationSerializer(StrictSerializer):
+    version = StrictIntegerField(min_value=0)
+    allowOrderLineItemModification = StrictBooleanField(source="allow_order_line_item_modification")
+    # Sent back by clients that PUT what they got from GET; generated by the server, ignored.
+    id = serializers.CharField(required=False)
+    created = WireDateTimeField(required=False)
+
+    def to_representation(self, instance):
+        return {
+            "id": str(instance.pk),
+            "version": instance.version,
+            "allowOrderLineItemModification": instance.allow_order_line_item_modification,
+            "created": WireDateTimeField().to_representation(instance.created),
+        }

@@ -1,0 +1,206 @@
+"""The network as the routing engine sees it: facility rows, their carrier connections and
+country-service mappings converted to routing.types, in three queries for any network size."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.conf import settings
+
+from inventory.models import (
+    CarrierCountryServiceMapping,
+    CarrierStatus,
+    Facility,
+    FacilityCarrierConnection,
+)
+from routing import types
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Facilities without an explicit `timeZone` take their country's zone (else settings.TIME_ZONE).
+COUNTRY_TIME_ZONES = {
+    "NL": "Europe/Amsterdam",
+    "DE": "Europe/Berlin",
+    "BE": "Europe/Brussels",
+    "LU": "Europe/Luxembourg",
+    "FR": "Europe/Paris",
+    "AT": "Europe/Vienna",
+    "CH": "Europe/Zurich",
+    "DK": "Europe/Copenhagen",
+    "PL": "Europe/Warsaw",
+    "CZ": "Europe/Prague",
+    "IT": "Europe/Rome",
+    "ES": "Europe/Madrid",
+    "PT": "Europe/Lisbon",
+    "GB": "Europe/London",
+    "IE": "Europe/Dublin",
+    "SE": "Europe/Stockholm",
+    "NO": "Europe/Oslo",
+    "FI": "Europe/Helsinki",
+}
+
+
+class _Interner:
+    """Identical schedules and connection lists become the same objects, so the engine's
+    per-solve caches (keyed by identity) hit across facilities."""
+
+    def __init__(self):
+        self.objects = {}
+
+    def __call__(self, key, build):
+        if key not in self.objects:
+            self.objects[key] = build()
+        return self.objects[key]
+
+
+def _time(value) -> dt.time:
+    hour = int(value.get("hour", 0))
+    minute = int(value.get("minute", 0))
+    if hour >= 24:
+        return dt.time(23, 59, 59)
+    return dt.time(hour, minute)
+
+
+def _picking_times(raw, intern) -> tuple[tuple[types.PickingWindow, ...], ...]:
+    raw = raw if isinstance(raw, dict) else {}
+
+    def build():
+        days = []
+        for day in WEEKDAYS:
+            windows = []
+            for window in raw.get(day) or []:
+                try:
+                    start, end = _time(window["start"]), _time(window["end"])
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    continue
+                if end > start:
+                    windows.append(types.PickingWindow(start, end))
+            days.append(tuple(sorted(windows, key=lambda w: (w.start, w.end))))
+        return tuple(days)
+
+    return intern(("picking", json.dumps(raw, sort_keys=True, default=str)), build)
+
+
+def _closing_days(raw, now: dt.datetime, intern) -> frozenset[dt.date]:
+    raw = raw if isinstance(raw, list) else []
+
+    def build():
+        days = set()
+        for entry in raw:
+            try:
+                value = entry["date"] if isinstance(entry, dict) else entry
+                day = dt.date.fromisoformat(str(value)[:10])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if isinstance(entry, dict) and entry.get("recurrence") == "YEARLY":
+                for year in (now.year, now.year + 1):
+                    try:
+                        days.add(day.replace(year=year))
+                    except ValueError:  # 29 February
+                        continue
+            else:
+                days.add(day)
+        return frozenset(days)
+
+    return intern(("closing", now.year, json.dumps(raw, sort_keys=True, default=str)), build)
+
+
+def _time_zone(facility: Facility) -> str:
+    configured = (facility.extra or {}).get("timeZone")
+    if isinstance(configured, dict) and configured.get("timeZoneId"):
+        return str(configured["timeZoneId"])
+    return COUNTRY_TIME_ZONES.get(facility.country, settings.TIME_ZONE)
+
+
+def _services(raw) -> frozenset[str]:
+    names = set()
+    for service in raw or []:
+        name = service.get("type") if isinstance(service, dict) else service
+        if name:
+            names.add(str(name))
+    return frozenset(names)
+
+
+def _carrier_service(mapping: CarrierCountryServiceMapping) -> types.CarrierService:
+    costs = [c for c in (mapping.delivery_costs or []) if isinstance(c, dict) and "cost" in c]
+    first = costs[0] if costs else None
+    return types.CarrierService(
+        source_country=mapping.source_country,
+        destination_countries=frozenset(mapping.destination_countries or []),
+        product_category=mapping.carrier_product_category,
+        min_transit_days=mapping.min_transit_days,
+        max_transit_days=mapping.max_transit_days,
+        cost=float(first["cost"]) if first else None,
+        currency=str(first.get("currency") or "EUR") if first else "EUR",
+    )
+
+
+def convert_facilities(rows, now) -> dict[str, types.Facility]:
+    """Routing Facilities (capacity left open) for facility rows, in three queries."""
+    facility_ids = {row.id for row in rows}
+    if not facility_ids:
+        return {}
+    connections = list(
+        FacilityCarrierConnection.objects.filter(facility_id__in=facility_ids)
+        .select_related("carrier")
+        .order_by("carrier__key", "id")
+    )
+    carrier_ids = {connection.carrier_id for connection in connections}
+    services_by_carrier: dict = {}
+    for mapping in CarrierCountryServiceMapping.objects.filter(carrier_id__in=carrier_ids).order_by(
+        "source_country", "carrier_product_category", "id"
+    ):
+        services_by_carrier.setdefault(mapping.carrier_id, []).append(_carrier_service(mapping))
+    intern = _Interner()
+    connections_by_facility: dict = {}
+    for connection in connections:
+        carrier = connection.carrier
+        converted = intern(
+            (
+                "connection",
+                connection.carrier_id,
+                connection.status,
+                carrier.status,
+                connection.cutoff_hour,
+                connection.cutoff_minute,
+                tuple(sorted(connection.valid_delivery_targets or [])),
+            ),
+            lambda connection=connection, carrier=carrier: types.CarrierConnection(
+                carrier_id=str(carrier.id),
+                carrier_key=carrier.key,
+                carrier_name=carrier.name,
+                active=(
+                    connection.status == CarrierStatus.ACTIVE
+                    and carrier.status == CarrierStatus.ACTIVE
+                ),
+                cutoff_hour=connection.cutoff_hour,
+                cutoff_minute=connection.cutoff_minute,
+                valid_delivery_targets=frozenset(connection.valid_delivery_targets or []),
+                services=tuple(services_by_carrier.get(carrier.id, ())),
+            ),
+        )
+        connections_by_facility.setdefault(connection.facility_id, []).append(converted)
+    result = {}
+    for row in rows:
+        own_connections = connections_by_facility.get(row.id, [])
+        result[str(row.id)] = types.Facility(
+            facility_id=str(row.id),
+            name=row.name,
+            tenant_facility_id=row.tenant_facility_id,
+            type=row.type,
+            location_type=row.location_type,
+            status=row.status,
+            services=_services(row.services),
+            latitude=row.latitude,
+            longitude=row.longitude,
+            country=row.country,
+            timezone=_time_zone(row),
+            picking_times=_picking_times(row.picking_times, intern),
+            closing_days=_closing_days(row.closing_days, now, intern),
+            fulfillment_process_buffer=row.fulfillment_process_buffer,
+            remaining_capacity=None,
+            carrier_connections=intern(
+                ("connections", tuple(map(id, own_connections))), lambda c=own_connections: tuple(c)
+            ),
+        )
+    return result
