@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "config",
     "orders",
     "inventory",
@@ -47,6 +48,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's, the API docs' Swagger UI and ReDoc) from the app itself, so the
+    # docs load on a machine without internet and under gunicorn without a separate server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -124,6 +128,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it; WhiteNoise warns when it is absent
+# Serve straight from the apps' static folders unless `collectstatic` output is preferred.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 
 LOGGING = {
     "version": 1,
@@ -157,16 +164,25 @@ SPECTACULAR_SETTINGS = {
     "reference API described in the project's specification.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from the installed package (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema.unique_operation_ids",
+        "config.api.schema.public_component_descriptions",
     ],
     # Enums named as the reference names them (otherwise "status" fields of several apps
     # collide and get hashed names).
     "ENUM_NAME_OVERRIDES": {
         "OrderStatus": "orders.models.OrderStatus",
+        "FacilityStatus": "inventory.models.FacilityStatus",
+        "FacilityType": "inventory.models.FacilityType",
+        "CarrierStatus": "inventory.models.CarrierStatus",
+        "ServiceLevel": [("DELIVERY", "DELIVERY"), ("SAMEDAY", "SAMEDAY")],
         "SortDirection": [("ASC", "ASC"), ("DESC", "DESC")],
     },
 }

@@ -24,3 +24,14 @@ def unique_operation_ids(result, generator, request, public):
                 operation["operationId"] = operation_id[: -len(suffix)] + replacement
                 break
     return result
+
+
+def public_component_descriptions(result, generator, request, public):
+    """drf-spectacular post-processing hook: a component's description comes from its
+    serializer's docstring, which is written for the engineers of this code (and inherited by
+    every subclass). A shop's developer reads the schema, so component descriptions are
+    dropped; field descriptions (help texts) stay."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        if isinstance(component, dict) and "enum" not in component:
+            component.pop("description", None)
+    return result

@@ -70,3 +70,17 @@ def test_every_operation_in_the_schema_has_its_own_operation_id(anonymous_client
     duplicates = [name for name, n in collections.Counter(operation_ids).items() if n > 1]
     assert duplicates == []
     assert "stocks_list" in operation_ids and "stocks_retrieve" in operation_ids
+
+
+def test_a_trailing_slash_on_a_read_redirects_to_the_endpoint_keeping_the_query(api_client):
+    response = api_client.get("/api/orders/?size=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/orders?size=1"
+    assert api_client.get(response["Location"]).status_code == 200
+
+
+def test_a_trailing_slash_on_a_write_is_a_404_naming_the_endpoint(api_client):
+    response = api_client.post("/api/orders/", {}, format="json")
+    assert response.status_code == 404
+    assert "did you mean /api/orders?" in response.json()[0]["description"]
+    assert api_client.get("/api/nothing-here/").status_code == 404

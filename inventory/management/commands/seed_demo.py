@@ -9,10 +9,12 @@ hold them). Deterministic: one seeded random generator.
 """
 
 import random
+import secrets
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 
 from inventory.models import (
     Carrier,
@@ -258,6 +260,9 @@ def demo_articles(rng, count):
     return articles
 
 
+DEMO_ADMIN = "admin"
+
+
 class Command(BaseCommand):
     help = "Load (or refresh) the demo network: facilities, carriers, listings and stock."
 
@@ -265,9 +270,20 @@ class Command(BaseCommand):
         parser.add_argument("--facilities", type=int, default=None, help="synthetic: N facilities")
         parser.add_argument("--articles", type=int, default=500, help="number of articles")
         parser.add_argument("--seed", type=int, default=2468)
+        parser.add_argument(
+            "--with-admin",
+            action="store_true",
+            help="embedded default only: create (or reset) the back-office login 'admin' with a "
+            "new random password, printed once",
+        )
 
     @transaction.atomic
-    def handle(self, *args, facilities=None, articles=500, seed=2468, **options):
+    def handle(self, *args, facilities=None, articles=500, seed=2468, with_admin=False, **options):
+        if with_admin and connection.vendor != "sqlite":
+            raise CommandError(
+                "--with-admin is for the embedded SQLite default only; on a shared database "
+                "create staff with `python manage.py createsuperuser`."
+            )
         rng = random.Random(seed)
         facility_rows = demo_facilities(rng, facilities)
         Facility.objects.bulk_create(
@@ -411,6 +427,23 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo network: {len(network)} facilities, {len(carriers)} carriers, "
                 f"{len(catalogue)} articles, {len(listings)} listings, {len(stocks)} stock rows."
+            )
+        )
+        if with_admin:
+            self._demo_admin()
+
+    def _demo_admin(self):
+        password = secrets.token_urlsafe(12)
+        user, _ = get_user_model().objects.get_or_create(
+            username=DEMO_ADMIN, defaults={"email": "admin@example.com"}
+        )
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        self.stdout.write(
+            self.style.WARNING(
+                f"Back office: http://127.0.0.1:8000/admin/  user {DEMO_ADMIN}  password "
+                f"{password}  (shown once; `seed_demo --with-admin` again sets a new one)"
             )
         )
 
