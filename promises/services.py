@@ -33,9 +33,9 @@ from orders.services import create_order
 from promises import sql
 from promises.adapter import build_routing_request
 from promises.durations import parse_promise_duration
-from promises.models import PromisesConfiguration, RoutingConfiguration
+from promises.models import PromisesConfiguration, RoutingConfiguration, SourcingOptionsRun
 from promises.snapshot import checkout_snapshot
-from promises.sourcing import sourcing_option
+from promises.sourcing import sourcing_option, sourcing_options
 from routing import solve
 from routing.types import FENCE_CAPACITY, FENCE_NAMES, default_ratings
 
@@ -196,6 +196,7 @@ def release_expired_promises(*, batch_size=SWEEP_BATCH_SIZE):
         if len(batch.order_ids) < batch_size:
             break
     IdempotencyKey.objects.filter(expires_at__lt=clock.now()).delete()
+    SourcingOptionsRun.objects.filter(valid_until__lt=clock.now()).delete()
     return released
 
 
@@ -359,3 +360,16 @@ def create_delivery_promise(data):
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --- sourcing options ------------------------------------------------------------------------
+
+
+def create_sourcing_options(data):
+    """Where an order would be sourced (nothing reserved), kept for the promise duration so the
+    client can read the answer again by its id; each option says until when (`validUntil`)."""
+    now = clock.now()
+    valid_until = now + promise_duration()
+    response = sourcing_options(data, now=now, valid_until=valid_until)
+    SourcingOptionsRun.objects.create(id=response["id"], response=response, valid_until=valid_until)
+    return response

@@ -1,6 +1,7 @@
 """Sourcing options: the wire `SourcingOption` of a routing decision, and the "what if" of
-POST /api/routing/sourcingoptions (the engine runs on the order, nothing is reserved or
-stored; the view is promises.views.SourcingOptionsView).
+POST /api/routing/sourcingoptions (the engine runs on the order, nothing is reserved; the
+answer is kept for the promise duration so GET …/sourcingoptions/{id} can read it again; the
+views are in promises/views.py).
 
 Shape (reference `SourcingOption`): facility nodes plus, for shipping, a CUSTOMER node;
 `transfers` carry the goods between nodes — facility → customer when shipping, facility →
@@ -83,7 +84,11 @@ def _facility_node(facility, allocations, *, is_pickup=False) -> dict:
 
 
 def sourcing_option(
-    decision: RoutingDecision, request: RoutingRequest, *, run_id: str | None = None
+    decision: RoutingDecision,
+    request: RoutingRequest,
+    *,
+    run_id: str | None = None,
+    valid_until: dt.datetime | None = None,
 ) -> dict:
     """The wire `SourcingOption` for `decision` (made from `request`)."""
     run_id = run_id or str(uuid.uuid4())
@@ -105,6 +110,8 @@ def sourcing_option(
         key = "estimatedPickupDate" if decision.method == COLLECT else "estimatedDeliveryDate"
         option[key] = decision.estimated_delivery_date.isoformat()
     option["totalCosts"] = _total_costs(decision)
+    if valid_until is not None:
+        option["validUntil"] = _timestamp(valid_until)
     return option
 
 
@@ -219,8 +226,9 @@ def _total_costs(decision) -> dict:
     return costs
 
 
-def sourcing_options(data, *, now=None) -> dict:
-    """`SourcingOptionsResponse` for a validated `SourcingOptionsRequest` (reads only)."""
+def sourcing_options(data, *, now=None, valid_until=None) -> dict:
+    """`SourcingOptionsResponse` for a validated `SourcingOptionsRequest` (reads only; the
+    service that stores it is promises.services.create_sourcing_options)."""
     level = (data.get("resourceInvestment") or {}).get("level", 0.0)
     count = (data.get("optimizationHints") or {}).get("requestedResultCount", 1)
     routing_request = build_routing_request(data["order"], now=now, resource_investment=level)
@@ -230,7 +238,8 @@ def sourcing_options(data, *, now=None) -> dict:
         "id": run_id,
         "result": {
             "options": [
-                sourcing_option(decision, routing_request, run_id=run_id) for decision in decisions
+                sourcing_option(decision, routing_request, run_id=run_id, valid_until=valid_until)
+                for decision in decisions
             ]
         },
     }

@@ -7,14 +7,13 @@ from rest_framework.views import APIView
 
 from config.api.idempotency import idempotent
 from config.api.validation import require_object, validated, validated_data
-from promises import services
+from promises import selectors, services
 from promises.serializers import (
     PromiseRequestSerializer,
     PromisesConfigurationSerializer,
     SourcingOptionsRequestSerializer,
     delivery_promise_response,
 )
-from promises.sourcing import sourcing_options
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -90,4 +89,17 @@ class SourcingOptionsView(APIView):
     )
     def post(self, request):
         data = validated(SourcingOptionsRequestSerializer, require_object(request.data))
-        return Response(sourcing_options(data), status=201)
+        return Response(services.create_sourcing_options(data), status=201)
+
+
+class SourcingOptionsDetailView(APIView):
+    required_permissions = {"GET": ["orders.view_order"]}
+
+    @extend_schema(
+        tags=["Sourcing Options (DOMS)"],
+        operation_id="getSourcingOptions",
+        summary="Get sourcing option",
+        responses={200: {"type": "object", "description": "SourcingOptionsResponse"}},
+    )
+    def get(self, request, sourcingOptionsRequestId):
+        return Response(selectors.get_sourcing_options(sourcingOptionsRequestId))

@@ -1,14 +1,18 @@
 """POST /api/routing/sourcingoptions: the engine's answer on the wire, nothing reserved."""
 
 import json
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft7Validator
 
+from config import clock
 from inventory.models import Reservation
 from orders.models import Order
+from promises import services
+from promises.models import SourcingOptionsRun
 from tests.conftest import make_token_client
 from tests.promises.test_adapter import demo_like_network
 
@@ -209,3 +213,32 @@ def test_permissions(anonymous_client):
     assert viewer.post(URL, sourcing_request(), format="json").status_code == 201
     nobody = make_token_client("nobody", permissions=[])
     assert nobody.post(URL, sourcing_request(), format="json").status_code == 403
+
+
+def test_stored_options_are_read_back_by_id_until_their_valid_until(api_client):
+    demo_like_network()
+    created = api_client.post(URL, sourcing_request(), format="json").json()
+    valid_until = created["result"]["options"][0]["validUntil"]
+
+    read = api_client.get(f"{URL}/{created['id']}")
+    assert read.status_code == 200
+    assert read.json() == created
+    assert contract_errors("SourcingOptionsResponse", read.json()) == []
+    assert api_client.get(f"{URL}/not-a-run").status_code == 404
+
+    with clock.frozen_at(clock.now() + timedelta(hours=8, minutes=1)):
+        gone = api_client.get(f"{URL}/{created['id']}")
+        assert gone.status_code == 404
+        assert "validUntil" in gone.json()[0]["description"]
+        services.release_expired_promises()
+    assert not SourcingOptionsRun.objects.exists()
+    assert valid_until.endswith("Z")
+
+
+def test_reading_stored_options_needs_the_read_permission(anonymous_client):
+    demo_like_network()
+    viewer = make_token_client("viewer", permissions=["orders.view_order"])
+    run_id = viewer.post(URL, sourcing_request(), format="json").json()["id"]
+    assert anonymous_client.get(f"{URL}/{run_id}").status_code == 401
+    nobody = make_token_client("nobody", permissions=[])
+    assert nobody.get(f"{URL}/{run_id}").status_code == 403
