@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from config.api.fields import format_wire_datetime, parse_wire_datetime
 from config.db import insert_instances
-from config.errors import InvalidInput, NotFound, VersionConflict
+from config.errors import InvalidInput, NotFound, ServiceError, VersionConflict
 from config.identifiers import parse_uuid
 from events.models import EventName
 from events.services import record_order_event
@@ -291,6 +291,27 @@ def cancel_order(order_id, *, version, reason=None, force=False):
     order.version = F("version") + 1
     order.save()
     return record_order_event(EventName.ORDER_CANCELLED, get_order(order.id))
+
+
+def force_cancel_orders(orders):
+    """BULK_FORCE_CANCEL: each order `{"orderId", "version", "cancelationReasonId"?}` in its own
+    transaction (a refusal leaves the others done), a `BulkOrderActionResult` per order."""
+    results = []
+    for item in orders:
+        try:
+            cancel_order(
+                item["orderId"],
+                version=item["version"],
+                reason=item.get("cancelationReasonId"),
+                force=True,
+            )
+        except ServiceError as error:
+            results.append(
+                {"orderId": item["orderId"], "status": "FAILED", "summary": error.summary}
+            )
+        else:
+            results.append({"orderId": item["orderId"], "status": "UPDATED"})
+    return results
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ urlpatterns = [
     path("orders", views.OrderCollectionView.as_view(), name="order-list"),
     # Before <order_id>, or "search" would be taken for an order id.
     path("orders/search", views.OrderSearchView.as_view(), name="order-search"),
+    path("orders/actions", views.OrderBulkActionsView.as_view(), name="order-bulk-actions"),
     path("orders/<str:orderId>", views.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<str:orderId>/actions", views.OrderActionsView.as_view(), name="order-actions"),
     path(

@@ -16,6 +16,8 @@ from config.api.validation import require_object, validated
 from orders import search, selectors, services
 from orders.serializers.representation import OrderSerializer, StrippedOrdersSerializer
 from orders.serializers.requests import (
+    BulkOrderActionResultSerializer,
+    BulkOrderActionsSerializer,
     OrderCancelActionSerializer,
     OrderForceCancelActionSerializer,
     OrderForCreationSerializer,
@@ -178,6 +180,21 @@ class OrderActionsView(APIView):
         selectors.parse_order_id(order_id)
         data, handler = dispatch_action(ORDER_ACTIONS, request.data)
         return Response(OrderSerializer(handler(order_id, data)).data)
+
+
+class OrderBulkActionsView(APIView):
+    required_permissions = {"POST": ["orders.perform_order_actions"]}
+
+    @extend_schema(
+        tags=ORDER_TAG,
+        operation_id="bulkOrdersAction",
+        summary="Call bulk orders action",
+        request=BulkOrderActionsSerializer,
+        responses=BulkOrderActionResultSerializer(many=True),
+    )
+    def post(self, request):
+        data = validated(BulkOrderActionsSerializer, require_object(request.data))
+        return Response(services.force_cancel_orders(data["orders"]))
 
 
 class OrderLineItemActionsView(APIView):

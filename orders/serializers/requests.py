@@ -138,6 +138,29 @@ class OrderForceCancelActionSerializer(OrderActionSerializer):
     pass
 
 
+# The reference's limit per call: each order is its own short transaction.
+MAX_BULK_ORDERS = 15
+
+
+class BulkForceCancelOrderSerializer(StrictSerializer):
+    orderId = StrictCharField()
+    version = StrictIntegerField(min_value=0)
+    cancelationReasonId = StrictCharField(required=False)
+
+
+class BulkOrderActionsSerializer(StrictSerializer):
+    name = serializers.ChoiceField(choices=["BULK_FORCE_CANCEL"])
+    orders = BulkForceCancelOrderSerializer(
+        many=True, min_length=1, max_length=MAX_BULK_ORDERS, allow_empty=False
+    )
+
+
+class BulkOrderActionResultSerializer(serializers.Serializer):
+    orderId = serializers.CharField()
+    status = serializers.ChoiceField(choices=["UPDATED", "UNCHANGED", "CREATED", "FAILED"])
+    summary = serializers.CharField(required=False)
+
+
 class OrderUnlockActionSerializer(OrderActionSerializer):
     targetTime = WireDateTimeStringField(required=False)
 

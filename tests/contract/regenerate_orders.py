@@ -69,6 +69,8 @@ RUNTIME_ROOTS = [
 
 CONTRACT_ROOTS = [
     "Order",
+    "BulkOrderActionResult",
+    "BulkOrderActionsParameter",
     "OrderForCreation",
     "OrderForUpdate",
     "StrippedOrders",
