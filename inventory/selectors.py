@@ -1,7 +1,5 @@
 """Reads of the inventory. Availability is computed here and only here."""
 
-import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
@@ -19,6 +17,8 @@ from django.db.models.functions import Coalesce
 
 from config import clock
 from config.errors import InvalidInput, NotFound
+from config.identifiers import parse_uuid
+from inventory import sql
 from inventory.models import (
     Carrier,
     CarrierCountryServiceMapping,
@@ -60,35 +60,6 @@ def with_stock_levels(stocks, *, now=None):
     ).annotate(available=F("value") - F("reserved"))
 
 
-def _database_uuids(values):
-    """UUIDs (or their text) as the database compares them with a UUIDField (native on
-    PostgreSQL, hex text on SQLite), distinct and sorted."""
-    if connection.features.has_native_uuid_field:
-        return sorted({str(value) for value in values})
-    return sorted({uuid.UUID(str(value)).hex for value in values})
-
-
-def _python_uuid(value):
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
-
-
-def _placeholders(values):
-    return ", ".join(["%s"] * len(values))
-
-
-# PostgreSQL: a list of UUIDs as one parameter. The driver quotes a Python list element by
-# element (about 1 ms for 500 UUIDs, and a bulk stock upsert sends several such lists); one
-# comma-separated string costs a sixth of that.
-UUID_ARRAY_SQL = "string_to_array(%s, ',')::uuid[]"
-
-
-def uuid_array(values):
-    """The parameter for UUID_ARRAY_SQL."""
-    return ",".join(
-        (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).hex for value in values
-    )
-
-
 # Hand-written SQL on the checkout path (every promise runs these): the ORM spent several times
 # longer building these statements than the database spent running them.
 _ACTIVE_RESERVED_SQL = (
@@ -107,24 +78,24 @@ def availability(tenant_article_ids, facility_ids=None, *, now=None):
     if not articles:
         return {}
     now = connection.ops.adapt_datetimefield_value(now or clock.now())
-    sql = (
+    statement = (
         "SELECT stock.facility_id, stock.tenant_article_id, stock.value,"
         f" COALESCE(({_ACTIVE_RESERVED_SQL}), 0)"
         " FROM inventory_stock AS stock"
-        f" WHERE stock.tenant_article_id IN ({_placeholders(articles)})"
+        f" WHERE stock.tenant_article_id IN ({sql.placeholders(articles)})"
     )
     params = [now, *articles]
     if facility_ids is not None:
-        facilities = _database_uuids(facility_ids)
+        facilities = sql.database_uuids(facility_ids)
         if not facilities:
             return {}
-        sql += f" AND stock.facility_id IN ({_placeholders(facilities)})"
+        statement += f" AND stock.facility_id IN ({sql.placeholders(facilities)})"
         params += facilities
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     return {
-        (_python_uuid(facility_id), article): StockLevel(value, reserved, value - reserved)
+        (parse_uuid(facility_id), article): StockLevel(value, reserved, value - reserved)
         for facility_id, article, value, reserved in rows
     }
 
@@ -135,7 +106,7 @@ def availability_and_backorders(tenant_article_ids, *, now=None):
     articles = sorted(set(tenant_article_ids))
     if not articles:
         return {}, set()
-    in_articles = _placeholders(articles)
+    in_articles = sql.placeholders(articles)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT stock.facility_id, stock.tenant_article_id, stock.value,"
@@ -162,7 +133,7 @@ def availability_and_backorders(tenant_article_ids, *, now=None):
         if facility_id is None:  # a row of the second part: a backorderable article
             backorderable.add(article)
         else:
-            levels[(_python_uuid(facility_id), article)] = StockLevel(
+            levels[(parse_uuid(facility_id), article)] = StockLevel(
                 value, reserved, value - reserved
             )
     return levels, backorderable
@@ -170,37 +141,21 @@ def availability_and_backorders(tenant_article_ids, *, now=None):
 
 def reserved_by_stock(stock_ids, *, now=None):
     """{stock_id: quantity held by active reservations}, one aggregate query."""
-    stock_ids = _database_uuids(stock_ids)
-    if not stock_ids:
-        return {}
-    if connection.vendor == "postgresql":
-        # One parameter: bulk stock upserts ask for 500 ids, and the driver parses and quotes
-        # every placeholder of an IN list one by one.
-        condition, id_params = f"stock_id = ANY({UUID_ARRAY_SQL})", [uuid_array(stock_ids)]
-    else:
-        condition, id_params = f"stock_id IN ({_placeholders(stock_ids)})", stock_ids
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT stock_id, SUM(quantity) FROM {Reservation._meta.db_table} AS reservation"
-            f" WHERE {condition} AND {active_reservation_sql('reservation')}"
-            " GROUP BY stock_id",
-            [*id_params, connection.ops.adapt_datetimefield_value(now or clock.now())],
-        )
-        return {_python_uuid(stock_id): total for stock_id, total in cursor.fetchall()}
+    return sql.reserved_by_stock(stock_ids, now or clock.now())
 
 
 def facility_orders_on(day, facility_ids):
     """{facility_id: orders counted there on `day`} (FacilityDailyOrders); absent: none."""
-    facilities = _database_uuids(facility_ids)
+    facilities = sql.database_uuids(facility_ids)
     if not facilities:
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT facility_id, orders FROM inventory_facilitydailyorders"
-            f" WHERE day = %s AND facility_id IN ({_placeholders(facilities)})",
+            f" WHERE day = %s AND facility_id IN ({sql.placeholders(facilities)})",
             [connection.ops.adapt_datefield_value(day), *facilities],
         )
-        return {_python_uuid(facility_id): orders for facility_id, orders in cursor.fetchall()}
+        return {parse_uuid(facility_id): orders for facility_id, orders in cursor.fetchall()}
 
 
 # --- Network reads for the API (facilities, carriers, listings, stock pages, reservations) ---
@@ -208,14 +163,6 @@ def facility_orders_on(day, facility_ids):
 MAX_PAGE_SIZE = 500
 # The reference's maximum for stocks, stock summaries and reservations.
 STOCK_PAGE_SIZE_MAX = 100
-
-
-def as_uuid(value):
-    """The UUID in `value`, or None when it is not one (a non-UUID id is simply unknown)."""
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
 
 
 def page_size(value, *, default=25, maximum=MAX_PAGE_SIZE):
@@ -236,7 +183,7 @@ def resolve_facility(reference, *, queryset=None):
     Every endpoint that takes a facility goes through here, so both work everywhere.
     """
     queryset = queryset if queryset is not None else Facility.objects.all()
-    facility_id = as_uuid(reference)
+    facility_id = parse_uuid(reference)
     if facility_id is not None:
         facility = queryset.filter(id=facility_id).first()
         if facility is not None:
@@ -253,7 +200,7 @@ def resolve_facility_ids(references):
     """{reference: facility_id} for many facility references at once (ids or
     tenantFacilityIds, in one query); unknown references are absent."""
     references = {str(reference) for reference in references if reference}
-    ids = {as_uuid(reference) for reference in references} - {None}
+    ids = {parse_uuid(reference) for reference in references} - {None}
     rows = Facility.objects.filter(Q(id__in=ids) | Q(tenant_facility_id__in=references))
     resolved = {}
     for facility_id, tenant_facility_id in rows.values_list("id", "tenant_facility_id"):
@@ -267,7 +214,7 @@ def _after(queryset, model, start_after_id, order_field="id"):
     """Keyset pagination: the rows after `start_after_id` in (`order_field`, id) order."""
     if not start_after_id:
         return queryset
-    after_id = as_uuid(start_after_id)
+    after_id = parse_uuid(start_after_id)
     after = model.objects.filter(id=after_id).values(order_field).first() if after_id else None
     if after is None:
         raise InvalidInput(f"startAfterId: unknown id {start_after_id!r}.")
@@ -303,7 +250,7 @@ def list_facilities(
 
 def get_carrier(reference):
     """A carrier by id or by its `key`."""
-    carrier_id = as_uuid(reference)
+    carrier_id = parse_uuid(reference)
     carrier = Carrier.objects.filter(Q(id=carrier_id) if carrier_id else Q(key=reference)).first()
     if carrier is None and carrier_id:
         carrier = Carrier.objects.filter(key=reference).first()
@@ -325,7 +272,7 @@ def list_country_service_mappings(carrier):
 
 
 def get_country_service_mapping(carrier, mapping_id):
-    mapping_uuid = as_uuid(mapping_id)
+    mapping_uuid = parse_uuid(mapping_id)
     mapping = (
         CarrierCountryServiceMapping.objects.filter(carrier=carrier, id=mapping_uuid).first()
         if mapping_uuid
@@ -398,7 +345,7 @@ def list_stocks(
 
 
 def get_stock(stock_id, *, now=None):
-    stock_uuid = as_uuid(stock_id)
+    stock_uuid = parse_uuid(stock_id)
     stock = stocks_with_levels(now=now).filter(id=stock_uuid).first() if stock_uuid else None
     if stock is None:
         raise NotFound("Stock not found.", f"No stock with id {stock_id!r}.")
@@ -431,23 +378,9 @@ def stock_summaries(
     for service_type in facility_service_types:
         stocks = stocks.filter(facility__services__icontains=f'"{service_type}"')
 
-    def totals_of(article_stocks):
-        # Value per article here; what active reservations hold comes from one joined
-        # aggregate below (a per-row reservation subquery over hundreds of facilities is slower).
-        totals = (
-            article_stocks.values("tenant_article_id")
-            .order_by("tenant_article_id")
-            .annotate(total_value=Sum("value"))
-        )
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.aggregates import ArrayAgg
-
-            totals = totals.annotate(facility_ids=ArrayAgg("facility_id", order_by="facility_id"))
-        return totals
-
     if tenant_article_ids and not start_after_id:
         # At most the requested ids: one query gives the figures, the page and the total.
-        rows = list(totals_of(stocks))
+        rows = sql.article_totals(stocks)
         total, rows = len(rows), rows[:size]
     else:
         articles = stocks.values_list("tenant_article_id", flat=True).order_by("tenant_article_id")
@@ -456,7 +389,7 @@ def stock_summaries(
         if start_after_id:
             articles = articles.filter(tenant_article_id__gt=start_after_id)
         page = list(articles[:size])
-        rows = list(totals_of(stocks.filter(tenant_article_id__in=page))) if page else []
+        rows = sql.article_totals(stocks.filter(tenant_article_id__in=page)) if page else []
     if not rows:
         return [], total
 
@@ -479,12 +412,6 @@ def stock_summaries(
         .annotate(title=Min("title"))
         .values_list("tenant_article_id", "title")
     )
-    facilities = defaultdict(list)
-    if connection.vendor != "postgresql":
-        for article, facility_id in stocks.filter(tenant_article_id__in=page).values_list(
-            "tenant_article_id", "facility_id"
-        ):
-            facilities[article].append(facility_id)
     summaries = [
         {
             "tenant_article_id": row["tenant_article_id"],
@@ -492,12 +419,7 @@ def stock_summaries(
             "value": row["total_value"],
             "reserved": row["total_reserved"],
             "available": row["total_value"] - row["total_reserved"],
-            "facility_ids": [
-                str(facility_id)
-                for facility_id in sorted(
-                    row.get("facility_ids") or facilities.get(row["tenant_article_id"], [])
-                )
-            ],
+            "facility_ids": [str(facility_id) for facility_id in row["facility_ids"]],
         }
         for row in rows
     ]
@@ -538,7 +460,7 @@ def list_reservations(
 
 
 def get_reservation(reservation_id, *, now=None):
-    reservation_uuid = as_uuid(reservation_id)
+    reservation_uuid = parse_uuid(reservation_id)
     reservation = (
         reservations_with_state(now=now).filter(id=reservation_uuid).first()
         if reservation_uuid

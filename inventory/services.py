@@ -1,20 +1,20 @@
 """Writes to the inventory. Reservation writes lock stock rows through inventory.locking."""
 
 import datetime
-import json
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from config import clock
 from config.db import insert_instances
 from config.errors import Conflict, InvalidInput, NotFound, PromiseExpired, VersionConflict
+from config.identifiers import parse_uuid
 from events.services import record_stock_event, record_stock_events
+from inventory import sql
 from inventory.locking import (
     lock_stocks,
     lock_stocks_by_ids,
@@ -35,9 +35,7 @@ from inventory.models import (
     Stock,
 )
 from inventory.selectors import (
-    UUID_ARRAY_SQL,
     active_reservations,
-    as_uuid,
     get_carrier,
     get_connection,
     get_country_service_mapping,
@@ -45,7 +43,6 @@ from inventory.selectors import (
     reserved_by_stock,
     resolve_facility,
     resolve_facility_ids,
-    uuid_array,
 )
 
 
@@ -141,7 +138,7 @@ def release_order_reservations(order_id):
 def _daily_orders_row(facility_id, day, orders):
     facility_key = FacilityDailyOrders._meta.get_field("facility").target_field
     return (
-        facility_key.get_db_prep_value(as_uuid(facility_id), connection),
+        facility_key.get_db_prep_value(parse_uuid(facility_id), connection),
         connection.ops.adapt_datefield_value(day),
         orders,
     )
@@ -196,11 +193,11 @@ def count_facility_orders(facility_ids, *, day, enforce_capacity=True):
             " RETURNING facility_id",
             [
                 connection.ops.adapt_datefield_value(day),
-                *(facility_key.get_db_prep_value(as_uuid(f), connection) for f in facilities),
+                *(facility_key.get_db_prep_value(parse_uuid(f), connection) for f in facilities),
             ],
         )
-        counted = {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
-    refused = [facility for facility in facilities if as_uuid(facility) not in counted]
+        counted = {parse_uuid(row[0]) for row in cursor.fetchall()}
+    refused = [facility for facility in facilities if parse_uuid(facility) not in counted]
     if refused:
         raise DailyCapacityReached(refused)
 
@@ -692,23 +689,13 @@ def _refuse_below_reserved(stock, new_value, reserved):
         )
 
 
-def _keys_filter(keys):
-    """Exactly the given (facility_id, tenant_article_id) pairs, one index condition per
-    facility (a cross product of facilities × articles would over-fetch)."""
-    articles_by_facility = defaultdict(set)
-    for facility_id, article in keys:
-        articles_by_facility[facility_id].add(article)
-    condition = Q(pk__in=[])
-    for facility_id, articles in articles_by_facility.items():
-        condition |= Q(facility_id=facility_id, tenant_article_id__in=articles)
-    return condition
-
-
 def _require_listings(keys):
     """Stock exists only for articles listed at the facility (unknown article → 404)."""
     keys = set(keys)
     listed = set(
-        Listing.objects.filter(_keys_filter(keys)).values_list("facility_id", "tenant_article_id")
+        Listing.objects.filter(sql.stock_keys_condition(keys)).values_list(
+            "facility_id", "tenant_article_id"
+        )
     )
     missing = sorted(keys - listed, key=lambda key: (str(key[0]), key[1]))
     if missing:
@@ -790,7 +777,7 @@ def upsert_stocks(items):
 
     stock_ids = {}
     for item in by_id:
-        stock_id = as_uuid(item["id"])
+        stock_id = parse_uuid(item["id"])
         if stock_id is None or stock_id in stock_ids:
             raise (
                 NotFound("Stock not found.", f"No stock with id {item['id']!r}.")
@@ -803,8 +790,7 @@ def upsert_stocks(items):
     # Inserts first, in one global key order, before any row lock is taken: an insert may
     # wait for a concurrent insert of the same key, and holding locks while waiting could
     # deadlock with a request locking in id order.
-    insert = _insert_new_stocks if connection.vendor == "postgresql" else _insert_new_stocks_generic
-    created, to_lock = insert(keyed, timestamp)
+    created, to_lock = sql.insert_new_stocks(keyed, timestamp)
     locked = {stock.id: stock for stock in lock_stocks_by_ids_and_keys(stock_ids, to_lock)}
     missing_ids = [str(stock_id) for stock_id in stock_ids if stock_id not in locked]
     if missing_ids:
@@ -840,154 +826,16 @@ def upsert_stocks(items):
         stock.reserved, stock.available = stock_reserved, stock.value - stock_reserved
         results.append((stock, status))
     if changed:
-        _write_stock_values(changed, timestamp)
+        sql.write_stock_values(changed, timestamp)
     record_stock_events(stock for stock, status in results if status != "UNCHANGED")
     return results
-
-
-def _in_key_order(keyed):
-    return sorted(keyed, key=lambda pair: (str(pair[0][0]), pair[0][1]))
-
-
-def _insert_new_stocks(keyed, timestamp):
-    """PostgreSQL: insert every (key, item) whose article is listed at the facility, with
-    `ON CONFLICT DO NOTHING` in key order; `RETURNING id` tells which rows are ours.
-
-    Returns ({key: Stock} inserted by this transaction, [keys of rows that already existed,
-    were inserted by a concurrent request meanwhile, or are not listed]). Existing keys cost
-    one unique-index probe here, less than a separate query to find them first.
-    """
-    if not keyed:
-        return {}, []
-    keyed = _in_key_order(keyed)
-    ids = [uuid.uuid4() for _ in keyed]
-    extras = [item.get("extra") or {} for _, item in keyed]
-    if any(extras):
-        encoder = Stock._meta.get_field("extra").encoder
-        extra_sql = "(%s::text[])[new.position]::jsonb"
-        extra_params = [[json.dumps(extra, cls=encoder) if extra else "{}" for extra in extras]]
-    else:  # the usual bulk feed: no extra fields at all
-        extra_sql, extra_params = "'{}'::jsonb", []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO inventory_stock"
-            " (id, version, facility_id, tenant_article_id, value, extra, created, last_modified)"
-            f" SELECT new.id, 1, new.facility_id, new.article, new.value, {extra_sql}, %s, %s"
-            f" FROM unnest({UUID_ARRAY_SQL}, {UUID_ARRAY_SQL}, %s::varchar[], %s::integer[])"
-            " WITH ORDINALITY AS new(id, facility_id, article, value, position)"
-            # Stock exists only for listed articles (an unlisted key becomes a 404 later). A
-            # scalar subquery, not EXISTS: that one is planned as a hash join over every
-            # listing, this one as one index probe per row.
-            " WHERE (SELECT true FROM inventory_listing AS listing"
-            " WHERE listing.facility_id = new.facility_id"
-            " AND listing.tenant_article_id = new.article LIMIT 1)"
-            " ORDER BY new.position"
-            " ON CONFLICT (facility_id, tenant_article_id) DO NOTHING RETURNING id",
-            [
-                *extra_params,
-                timestamp,
-                timestamp,
-                uuid_array(ids),
-                uuid_array(key[0] for key, _ in keyed),
-                [key[1] for key, _ in keyed],
-                [item["value"] for _, item in keyed],
-            ],
-        )
-        inserted = {stock_id for (stock_id,) in cursor.fetchall()}
-    created, others = {}, []
-    for stock_id, ((facility_id, article), item), extra in zip(ids, keyed, extras, strict=True):
-        if stock_id in inserted:
-            created[(facility_id, article)] = Stock.from_db(
-                connection.alias,
-                None,
-                (stock_id, 1, facility_id, article, item["value"], extra, timestamp, timestamp),
-            )
-        else:
-            others.append((facility_id, article))
-    return created, others
-
-
-def _insert_new_stocks_generic(keyed, timestamp):
-    """`_insert_new_stocks` for databases without `RETURNING` from a conflicting insert (SQLite,
-    where a write transaction holds the whole database): insert the keys no row exists for,
-    then find out which rows are ours by their ids."""
-    if not keyed:
-        return {}, []
-    keys = [key for key, _ in keyed]
-    existing = set(
-        Stock.objects.filter(_keys_filter(keys)).values_list("facility_id", "tenant_article_id")
-    )
-    new_rows = {
-        key: Stock(
-            id=uuid.uuid4(),
-            facility_id=key[0],
-            tenant_article_id=key[1],
-            value=item["value"],
-            extra=item.get("extra", {}),
-            created=timestamp,
-            last_modified=timestamp,
-        )
-        for key, item in _in_key_order(keyed)
-        if key not in existing
-    }
-    if new_rows:
-        # An existing stock row implies its listing (deleting a listing deletes its stock),
-        # so only new rows need the listing check.
-        _require_listings(new_rows)
-        Stock.objects.bulk_create(list(new_rows.values()), ignore_conflicts=True)
-        ours = set(
-            Stock.objects.filter(id__in=[stock.id for stock in new_rows.values()]).values_list(
-                "id", flat=True
-            )
-        )
-        new_rows = {key: stock for key, stock in new_rows.items() if stock.id in ours}
-    return new_rows, [key for key in keys if key not in new_rows]
-
-
-def _write_stock_values(stocks, timestamp):
-    """Write new values (and extras) of locked, existing stock rows in one statement.
-
-    On PostgreSQL an `UPDATE … FROM unnest(ids, values)` by primary key; elsewhere (and for
-    rows whose extra fields changed) an INSERT … ON CONFLICT DO UPDATE, which always conflicts
-    here. Both are far cheaper than bulk_update's per-row CASE expressions.
-    """
-    plain = []
-    if connection.vendor == "postgresql":
-        plain = [stock for stock in stocks if stock.extra == stock.original_extra]
-        if plain:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE inventory_stock AS stock"
-                    " SET value = new.value, version = new.version, last_modified = %s"
-                    f" FROM unnest({UUID_ARRAY_SQL}, %s::integer[], %s::integer[])"
-                    " AS new(id, value, version) WHERE stock.id = new.id",
-                    [
-                        timestamp,
-                        uuid_array(stock.id for stock in plain),
-                        [stock.value for stock in plain],
-                        [stock.version for stock in plain],
-                    ],
-                )
-    plain_ids = {stock.id for stock in plain}
-    rest = [stock for stock in stocks if stock.id not in plain_ids]
-    if rest:
-        created = [stock.created for stock in rest]
-        Stock.objects.bulk_create(
-            rest,
-            update_conflicts=True,
-            unique_fields=["facility", "tenant_article_id"],
-            update_fields=["value", "extra", "version", "last_modified"],
-        )
-        # bulk_create stamped `created` (auto_now_add) on the instances, not in the rows.
-        for stock, value in zip(rest, created, strict=True):
-            stock.created = value
 
 
 @transaction.atomic
 def update_stock(stock_id, data):
     """PUT /api/stocks/{id}: set the value (optimistic `version` when sent), never below
     what active reservations hold."""
-    stock_uuid = as_uuid(stock_id)
+    stock_uuid = parse_uuid(stock_id)
     locked = lock_stocks_by_ids([stock_uuid]) if stock_uuid else []
     if not locked:
         raise NotFound("Stock not found.", f"No stock with id {stock_id!r}.")
@@ -1007,7 +855,7 @@ def update_stock(stock_id, data):
 
 @transaction.atomic
 def delete_stock(stock_id):
-    stock_uuid = as_uuid(stock_id)
+    stock_uuid = parse_uuid(stock_id)
     locked = lock_stocks_by_ids([stock_uuid]) if stock_uuid else []
     if not locked:
         raise NotFound("Stock not found.", f"No stock with id {stock_id!r}.")

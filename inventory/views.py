@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import InvalidInput
+from config.identifiers import parse_uuid
 from inventory import selectors, services
 from inventory import serializers as wire
 
@@ -542,7 +543,7 @@ class ReservationListView(APIView):
             selectors.resolve_facility(facility_reference).id if facility_reference else None
         )
         order_ref = request.query_params.get("orderRef")
-        order_id = selectors.as_uuid(order_ref) if order_ref else None
+        order_id = parse_uuid(order_ref) if order_ref else None
         if order_ref and order_id is None:
             return Response(
                 {"reservations": [], "total": 0, "pageInfo": page_info([], False, None)}
