@@ -483,7 +483,7 @@ def check_hot(units, created):
     from django.db import connection
 
     from inventory.models import Reservation
-    from inventory.selectors import availability
+    from inventory.selectors.availability import availability
 
     levels = availability([HOT_ARTICLE])
     available = sum(level.available for level in levels.values())

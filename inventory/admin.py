@@ -19,7 +19,7 @@ from inventory.models import (
     Reservation,
     Stock,
 )
-from inventory.selectors import with_stock_levels
+from inventory.selectors.availability import with_stock_levels
 
 # "Low stock" in the stock list's filter: at most this many units available.
 LOW_STOCK_THRESHOLD = 5

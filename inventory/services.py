@@ -34,16 +34,10 @@ from inventory.models import (
     Reservation,
     Stock,
 )
-from inventory.selectors import (
-    active_reservations,
-    get_carrier,
-    get_connection,
-    get_country_service_mapping,
-    get_listing,
-    reserved_by_stock,
-    resolve_facility,
-    resolve_facility_ids,
-)
+from inventory.selectors.availability import active_reservations, reserved_by_stock
+from inventory.selectors.carriers import get_carrier, get_connection, get_country_service_mapping
+from inventory.selectors.facilities import resolve_facility, resolve_facility_ids
+from inventory.selectors.listings import get_listing
 
 
 @dataclass(frozen=True)

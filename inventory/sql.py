@@ -22,7 +22,8 @@ from config.identifiers import parse_uuid
 from inventory.models import Listing, Reservation, Stock, active_reservation_sql
 
 
-def _columns(model, *names):
+def columns(model, *names):
+    """The column names of `model`'s fields `names`."""
     return [model._meta.get_field(name).column for name in names]
 
 
@@ -33,9 +34,9 @@ _STOCK_FIELDS = Stock._meta.concrete_fields
 # Every column, named and in field order: a prepared `SELECT *` breaks once a migration adds
 # a column, and `Stock.from_db` reads the values in this order.
 _STOCK_COLUMNS = ", ".join(f"stock.{field.column}" for field in _STOCK_FIELDS)
-_STOCK_FACILITY, _STOCK_ARTICLE = _columns(Stock, "facility", "tenant_article_id")
-_LISTING_FACILITY, _LISTING_ARTICLE = _columns(Listing, "facility", "tenant_article_id")
-_RESERVATION_STOCK, _RESERVATION_QUANTITY = _columns(Reservation, "stock", "quantity")
+_STOCK_FACILITY, _STOCK_ARTICLE = columns(Stock, "facility", "tenant_article_id")
+_LISTING_FACILITY, _LISTING_ARTICLE = columns(Listing, "facility", "tenant_article_id")
+_RESERVATION_STOCK, _RESERVATION_QUANTITY = columns(Reservation, "stock", "quantity")
 
 
 def is_postgresql():
@@ -350,7 +351,7 @@ def write_stock_values_postgresql(stocks, timestamp):
     take the portable form."""
     plain = [stock for stock in stocks if stock.extra == stock.original_extra]
     if plain:
-        value, version, last_modified = _columns(Stock, "value", "version", "last_modified")
+        value, version, last_modified = columns(Stock, "value", "version", "last_modified")
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {STOCK_TABLE} AS stock"

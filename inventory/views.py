@@ -8,8 +8,20 @@ from rest_framework.views import APIView
 
 from config.errors import InvalidInput
 from config.identifiers import parse_uuid
-from inventory import selectors, services
 from inventory import serializers as wire
+from inventory import services
+from inventory.selectors.carriers import (
+    get_carrier,
+    get_connection,
+    get_country_service_mapping,
+    list_carriers,
+    list_country_service_mappings,
+)
+from inventory.selectors.facilities import list_facilities, resolve_facility, resolve_facility_ids
+from inventory.selectors.listings import get_listing, list_listings
+from inventory.selectors.pages import STOCK_PAGE_SIZE_MAX, page_size
+from inventory.selectors.reservations import get_reservation, list_reservations
+from inventory.selectors.stocks import get_stock, list_stocks, stock_summaries
 
 
 def perms(model, **methods):
@@ -79,13 +91,13 @@ class FacilityListView(APIView):
 
     @extend_schema(tags=["inventory: facilities"], responses=wire.StrippedFacilitiesSerializer)
     def get(self, request):
-        facilities, total = selectors.list_facilities(
+        facilities, total = list_facilities(
             statuses=query_enum(request, "status", wire.models.FacilityStatus.choices),
             types=query_enum(request, "type", wire.models.FacilityType.choices),
             tenant_facility_id=request.query_params.get("tenantFacilityId"),
             order_by=request.query_params.get("orderBy"),
             start_after_id=request.query_params.get("startAfterId"),
-            size=selectors.page_size(request.query_params.get("size")),
+            size=page_size(request.query_params.get("size")),
         )
         facilities_data = wire.StrippedFacilitySerializer(facilities, many=True).data
         return Response({"facilities": facilities_data, "total": total})
@@ -108,7 +120,7 @@ class FacilityDetailView(APIView):
 
     @extend_schema(tags=["inventory: facilities"], responses=wire.FacilitySerializer)
     def get(self, request, facility_id):
-        facility = selectors.resolve_facility(facility_id)
+        facility = resolve_facility(facility_id)
         return Response(wire.FacilitySerializer(facility).data)
 
     @extend_schema(
@@ -155,9 +167,9 @@ class CarrierListView(APIView):
 
     @extend_schema(tags=["inventory: carriers"], responses=wire.StrippedCarriersSerializer)
     def get(self, request):
-        carriers, total = selectors.list_carriers(
+        carriers, total = list_carriers(
             start_after_id=request.query_params.get("startAfterId"),
-            size=selectors.page_size(request.query_params.get("size")),
+            size=page_size(request.query_params.get("size")),
         )
         carriers_data = wire.StrippedCarrierSerializer(carriers, many=True).data
         return Response({"carriers": carriers_data, "total": total})
@@ -178,7 +190,7 @@ class CarrierDetailView(APIView):
 
     @extend_schema(tags=["inventory: carriers"], responses=wire.CarrierSerializer)
     def get(self, request, carrier_id):
-        return Response(wire.CarrierSerializer(selectors.get_carrier(carrier_id)).data)
+        return Response(wire.CarrierSerializer(get_carrier(carrier_id)).data)
 
     @extend_schema(
         tags=["inventory: carriers"],
@@ -202,8 +214,8 @@ class CarrierConfigurationView(APIView):
 
     @extend_schema(tags=["inventory: carriers"], responses={200: dict})
     def get(self, request, carrier_id):
-        carrier = selectors.get_carrier(carrier_id)
-        mappings = selectors.list_country_service_mappings(carrier)
+        carrier = get_carrier(carrier_id)
+        mappings = list_country_service_mappings(carrier)
         return Response(
             {
                 "id": str(carrier.id),
@@ -228,8 +240,8 @@ class CountryServiceMappingListView(APIView):
         tags=["inventory: carriers"], responses=wire.CountryServiceMappingSerializer(many=True)
     )
     def get(self, request, carrier_id):
-        carrier = selectors.get_carrier(carrier_id)
-        mappings = selectors.list_country_service_mappings(carrier)
+        carrier = get_carrier(carrier_id)
+        mappings = list_country_service_mappings(carrier)
         return Response(wire.CountryServiceMappingSerializer(mappings, many=True).data)
 
     @extend_schema(
@@ -238,7 +250,7 @@ class CountryServiceMappingListView(APIView):
         responses={201: wire.CountryServiceMappingSerializer},
     )
     def post(self, request, carrier_id):
-        carrier = selectors.get_carrier(carrier_id)
+        carrier = get_carrier(carrier_id)
         data = validate(wire.CountryServiceMappingInputSerializer, request.data)
         mapping = services.create_country_service_mapping(carrier, data)
         return Response(
@@ -253,8 +265,8 @@ class CountryServiceMappingDetailView(APIView):
 
     @extend_schema(tags=["inventory: carriers"], responses=wire.CountryServiceMappingSerializer)
     def get(self, request, carrier_id, mapping_id):
-        carrier = selectors.get_carrier(carrier_id)
-        mapping = selectors.get_country_service_mapping(carrier, mapping_id)
+        carrier = get_carrier(carrier_id)
+        mapping = get_country_service_mapping(carrier, mapping_id)
         return Response(wire.CountryServiceMappingSerializer(mapping).data)
 
     @extend_schema(
@@ -263,14 +275,14 @@ class CountryServiceMappingDetailView(APIView):
         responses=wire.CountryServiceMappingSerializer,
     )
     def patch(self, request, carrier_id, mapping_id):
-        carrier = selectors.get_carrier(carrier_id)
+        carrier = get_carrier(carrier_id)
         data = validate(wire.CountryServiceMappingInputSerializer, request.data, partial=True)
         mapping = services.update_country_service_mapping(carrier, mapping_id, data)
         return Response(wire.CountryServiceMappingSerializer(mapping).data)
 
     @extend_schema(tags=["inventory: carriers"], responses={200: None})
     def delete(self, request, carrier_id, mapping_id):
-        carrier = selectors.get_carrier(carrier_id)
+        carrier = get_carrier(carrier_id)
         services.delete_country_service_mapping(carrier, mapping_id)
         return Response(status=status.HTTP_200_OK)
 
@@ -280,11 +292,11 @@ class FacilityCarrierListView(APIView):
 
     @extend_schema(tags=["inventory: facilities"], responses=wire.StrippedCarriersSerializer)
     def get(self, request, facility_id):
-        facility = selectors.resolve_facility(facility_id)
-        carriers, total = selectors.list_carriers(
+        facility = resolve_facility(facility_id)
+        carriers, total = list_carriers(
             facility=facility,
             start_after_id=request.query_params.get("startAfterId"),
-            size=selectors.page_size(request.query_params.get("size")),
+            size=page_size(request.query_params.get("size")),
         )
         carriers_data = wire.StrippedCarrierSerializer(carriers, many=True).data
         return Response({"carriers": carriers_data, "total": total})
@@ -295,9 +307,7 @@ class FacilityCarrierConnectionView(APIView):
 
     @extend_schema(tags=["inventory: facilities"], responses=wire.ConnectionSerializer)
     def get(self, request, facility_id, carrier_ref):
-        connection = selectors.get_connection(
-            selectors.resolve_facility(facility_id), selectors.get_carrier(carrier_ref)
-        )
+        connection = get_connection(resolve_facility(facility_id), get_carrier(carrier_ref))
         return Response(wire.ConnectionSerializer(connection).data)
 
     @extend_schema(
@@ -329,13 +339,13 @@ class ListingListView(APIView):
 
     @extend_schema(tags=["inventory: listings"], responses=wire.StrippedListingsSerializer)
     def get(self, request, facility_id):
-        facility = selectors.resolve_facility(facility_id)
-        listings, total = selectors.list_listings(
+        facility = resolve_facility(facility_id)
+        listings, total = list_listings(
             facility,
             tenant_article_ids=query_list(request, "tenantArticleIds"),
             scannable_code=request.query_params.get("scannableCode"),
             start_after_id=request.query_params.get("startAfterId"),
-            size=selectors.page_size(request.query_params.get("size")),
+            size=page_size(request.query_params.get("size")),
         )
         return Response(
             {"listings": wire.ListingSerializer(listings, many=True).data, "total": total}
@@ -368,7 +378,7 @@ class ListingDetailView(APIView):
 
     @extend_schema(tags=["inventory: listings"], responses=wire.ListingSerializer)
     def get(self, request, facility_id, tenant_article_id):
-        listing = selectors.get_listing(selectors.resolve_facility(facility_id), tenant_article_id)
+        listing = get_listing(resolve_facility(facility_id), tenant_article_id)
         return Response(wire.ListingSerializer(listing).data)
 
     @extend_schema(
@@ -402,18 +412,14 @@ class StockListView(APIView):
         facility_reference = request.query_params.get("facilityRef") or request.query_params.get(
             "tenantFacilityId"
         )
-        facility_id = (
-            selectors.resolve_facility(facility_reference).id if facility_reference else None
-        )
+        facility_id = resolve_facility(facility_reference).id if facility_reference else None
         after = request.query_params.get("startAfterId")
-        stocks, total, has_next = selectors.list_stocks(
+        stocks, total, has_next = list_stocks(
             facility_id=facility_id,
             tenant_article_ids=query_list(request, "tenantArticleId"),
             location_refs=query_list(request, "locationRef"),
             start_after_id=after,
-            size=selectors.page_size(
-                request.query_params.get("size"), maximum=selectors.STOCK_PAGE_SIZE_MAX
-            ),
+            size=page_size(request.query_params.get("size"), maximum=STOCK_PAGE_SIZE_MAX),
         )
         return Response(
             {
@@ -455,7 +461,7 @@ class StockDetailView(APIView):
 
     @extend_schema(tags=["inventory: stocks"], responses=wire.StockSerializer)
     def get(self, request, stock_id):
-        return Response(wire.StockSerializer(selectors.get_stock(stock_id)).data)
+        return Response(wire.StockSerializer(get_stock(stock_id)).data)
 
     @extend_schema(
         tags=["inventory: stocks"],
@@ -465,7 +471,7 @@ class StockDetailView(APIView):
     def put(self, request, stock_id):
         data = validate(wire.StockForUpdateSerializer, request.data)
         services.update_stock(stock_id, data)
-        return Response(wire.StockSerializer(selectors.get_stock(stock_id)).data)
+        return Response(wire.StockSerializer(get_stock(stock_id)).data)
 
     @extend_schema(tags=["inventory: stocks"], responses={200: None})
     def delete(self, request, stock_id):
@@ -481,10 +487,10 @@ class StockSummaryView(APIView):
         facility_references = query_list(request, "facilityRefs")
         facility_ids = None
         if facility_references:
-            resolved = selectors.resolve_facility_ids(facility_references)
+            resolved = resolve_facility_ids(facility_references)
             facility_ids = set(resolved.values())
         size = request.query_params.get("maxPageSize") or request.query_params.get("size")
-        summaries, total = selectors.stock_summaries(
+        summaries, total = stock_summaries(
             tenant_article_ids=query_list(request, "tenantArticleIds"),
             facility_ids=facility_ids,
             facility_statuses=query_enum(
@@ -494,7 +500,7 @@ class StockSummaryView(APIView):
                 request, "facilityServiceTypes", wire.models.FacilityService.choices
             ),
             start_after_id=request.query_params.get("startAfterId"),
-            size=selectors.page_size(size, maximum=selectors.STOCK_PAGE_SIZE_MAX),
+            size=page_size(size, maximum=STOCK_PAGE_SIZE_MAX),
         )
         return Response(
             {
@@ -539,9 +545,7 @@ class ReservationListView(APIView):
         facility_reference = request.query_params.get("facilityRef") or request.query_params.get(
             "tenantFacilityId"
         )
-        facility_id = (
-            selectors.resolve_facility(facility_reference).id if facility_reference else None
-        )
+        facility_id = resolve_facility(facility_reference).id if facility_reference else None
         order_ref = request.query_params.get("orderRef")
         order_id = parse_uuid(order_ref) if order_ref else None
         if order_ref and order_id is None:
@@ -549,15 +553,13 @@ class ReservationListView(APIView):
                 {"reservations": [], "total": 0, "pageInfo": page_info([], False, None)}
             )
         after = request.query_params.get("after")
-        reservations, total, has_next = selectors.list_reservations(
+        reservations, total, has_next = list_reservations(
             facility_id=facility_id,
             tenant_article_ids=query_list(request, "tenantArticleId"),
             order_id=order_id,
             active=query_bool(request, "active"),
             after=after,
-            size=selectors.page_size(
-                request.query_params.get("size"), maximum=selectors.STOCK_PAGE_SIZE_MAX
-            ),
+            size=page_size(request.query_params.get("size"), maximum=STOCK_PAGE_SIZE_MAX),
         )
         return Response(
             {
@@ -573,5 +575,5 @@ class ReservationDetailView(APIView):
 
     @extend_schema(tags=["inventory: reservations"], responses=wire.ReservationSerializer)
     def get(self, request, reservation_id):
-        reservation = selectors.get_reservation(reservation_id)
+        reservation = get_reservation(reservation_id)
         return Response(wire.ReservationSerializer(reservation).data)

@@ -15,7 +15,7 @@ from config.errors import InvalidInput, NotFound, PromiseExpired, VersionConflic
 from config.models import IdempotencyKey
 from events.models import EventName
 from events.services import record_order_event, record_order_events
-from inventory.selectors import availability
+from inventory.selectors.availability import availability
 from inventory.services import (
     Allocation,
     DailyCapacityReached,

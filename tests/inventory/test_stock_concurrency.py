@@ -11,7 +11,7 @@ from django.db import connection, connections, transaction
 
 from config.errors import InvalidInput
 from inventory.models import Stock
-from inventory.selectors import availability
+from inventory.selectors.availability import availability
 from inventory.services import Allocation, reserve_stock, update_stock, upsert_stocks
 from tests.inventory.factories import FacilityFactory, ListingFactory, StockFactory
 

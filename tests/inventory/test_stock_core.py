@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from config import clock
 from inventory.models import Facility, Reservation, Stock
-from inventory.selectors import StockLevel, availability
+from inventory.selectors.availability import StockLevel, availability
 from inventory.services import (
     Allocation,
     InsufficientStock,
