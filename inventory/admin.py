@@ -9,7 +9,6 @@ from django.utils.html import format_html, format_html_join
 
 from config import clock
 from config.admin_support import EstimatedCountPaginator, ServiceBackedAdmin
-from inventory import services
 from inventory.models import (
     Carrier,
     Facility,
@@ -20,6 +19,11 @@ from inventory.models import (
     Stock,
 )
 from inventory.selectors.availability import with_stock_levels
+from inventory.services.carriers import create_carrier, modify_carrier
+from inventory.services.connections import connect_carrier, update_connection
+from inventory.services.facilities import create_facility, delete_facility, modify_facility
+from inventory.services.listings import delete_listing, modify_listing, upsert_listings
+from inventory.services.stocks import create_stock, delete_stock, update_stock
 
 # "Low stock" in the stock list's filter: at most this many units available.
 LOW_STOCK_THRESHOLD = 5
@@ -108,17 +112,15 @@ class FacilityAdmin(ServiceBackedAdmin):
 
     def service_save(self, request, form, *, adding):
         if adding:
-            return services.create_facility(
-                {name: form.cleaned_data[name] for name in FACILITY_FIELDS}
-            )
-        return services.modify_facility(
+            return create_facility({name: form.cleaned_data[name] for name in FACILITY_FIELDS})
+        return modify_facility(
             form.instance.pk,
             form.cleaned_data["seen_version"],
             form.changed_values(FACILITY_FIELDS),
         )
 
     def service_delete(self, request, facility):
-        services.delete_facility(facility.pk)
+        delete_facility(facility.pk)
 
     @admin.display(description="services")
     def service_list(self, facility):
@@ -178,10 +180,10 @@ class CarrierAdmin(ServiceBackedAdmin):
 
     def service_save(self, request, form, *, adding):
         if adding:
-            return services.create_carrier(
+            return create_carrier(
                 {name: form.cleaned_data[name] for name in ("key", "name", "status")}
             )
-        return services.modify_carrier(
+        return modify_carrier(
             form.instance.pk,
             form.cleaned_data["seen_version"],
             [form.changed_values(["name", "status"])],
@@ -244,9 +246,9 @@ class FacilityCarrierConnectionAdmin(ServiceBackedAdmin):
             "deliveryAreas": data["delivery_areas"],
         }
         if adding:
-            return services.connect_carrier(data["facility"].pk, data["carrier"].pk, wire)
+            return connect_carrier(data["facility"].pk, data["carrier"].pk, wire)
         connection = form.instance
-        return services.update_connection(
+        return update_connection(
             connection.facility_id,
             connection.carrier_id,
             {**wire, "version": data["seen_version"]},
@@ -290,10 +292,10 @@ class ListingAdmin(ServiceBackedAdmin):
         if adding:
             item = {"tenant_article_id": data["tenant_article_id"]}
             item.update({name: data[name] for name in LISTING_FIELDS})
-            [(listing, _)] = services.upsert_listings(data["facility"].pk, [item])
+            [(listing, _)] = upsert_listings(data["facility"].pk, [item])
             return listing
         listing = form.instance
-        return services.modify_listing(
+        return modify_listing(
             listing.facility_id,
             listing.tenant_article_id,
             data["seen_version"],
@@ -301,7 +303,7 @@ class ListingAdmin(ServiceBackedAdmin):
         )
 
     def service_delete(self, request, listing):
-        services.delete_listing(listing.facility_id, listing.tenant_article_id)
+        delete_listing(listing.facility_id, listing.tenant_article_id)
 
 
 class StockLevelFilter(admin.SimpleListFilter):
@@ -346,19 +348,19 @@ class StockAdmin(ServiceBackedAdmin):
     def service_save(self, request, form, *, adding):
         data = form.cleaned_data
         if adding:
-            return services.create_stock(
+            return create_stock(
                 {
                     "facility_reference": str(data["facility"].pk),
                     "tenantArticleId": data["tenant_article_id"],
                     "value": data["value"],
                 }
             )
-        return services.update_stock(
+        return update_stock(
             form.instance.pk, {"value": data["value"], "version": data["seen_version"]}
         )
 
     def service_delete(self, request, stock):
-        services.delete_stock(stock.pk)
+        delete_stock(stock.pk)
 
     def get_queryset(self, request):
         return with_stock_levels(super().get_queryset(request))

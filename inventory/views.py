@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 from config.errors import InvalidInput
 from config.identifiers import parse_uuid
 from inventory import serializers as wire
-from inventory import services
 from inventory.selectors.carriers import (
     get_carrier,
     get_connection,
@@ -22,6 +21,28 @@ from inventory.selectors.listings import get_listing, list_listings
 from inventory.selectors.pages import STOCK_PAGE_SIZE_MAX, page_size
 from inventory.selectors.reservations import get_reservation, list_reservations
 from inventory.selectors.stocks import get_stock, list_stocks, stock_summaries
+from inventory.services.carriers import (
+    create_carrier,
+    create_country_service_mapping,
+    delete_country_service_mapping,
+    modify_carrier,
+    update_country_service_mapping,
+)
+from inventory.services.connections import connect_carrier, update_connection
+from inventory.services.facilities import (
+    create_facility,
+    delete_facility,
+    modify_facility,
+    replace_facility,
+)
+from inventory.services.listings import (
+    delete_listing,
+    delete_listings,
+    modify_listing,
+    upsert_listings,
+)
+from inventory.services.stock_upsert import upsert_stocks
+from inventory.services.stocks import create_stock, delete_stock, update_stock
 
 
 def perms(model, **methods):
@@ -109,7 +130,7 @@ class FacilityListView(APIView):
     )
     def post(self, request):
         data = validate(wire.FacilityInputSerializer, request.data, mode="create")
-        facility = services.create_facility(data)
+        facility = create_facility(data)
         return Response(wire.FacilitySerializer(facility).data, status=status.HTTP_201_CREATED)
 
 
@@ -130,7 +151,7 @@ class FacilityDetailView(APIView):
     )
     def put(self, request, facility_id):
         data = validate(wire.FacilityInputSerializer, request.data, mode="replace")
-        facility = services.replace_facility(facility_id, data)
+        facility = replace_facility(facility_id, data)
         return Response(wire.FacilitySerializer(facility).data)
 
     @extend_schema(
@@ -150,12 +171,12 @@ class FacilityDetailView(APIView):
             version = changes.pop("version", None)
             if version is None:
                 raise ValidationError({"version": ["This field is required."]})
-        facility = services.modify_facility(facility_id, version, changes)
+        facility = modify_facility(facility_id, version, changes)
         return Response(wire.FacilitySerializer(facility).data)
 
     @extend_schema(tags=["inventory: facilities"], responses={200: None})
     def delete(self, request, facility_id):
-        services.delete_facility(facility_id)
+        delete_facility(facility_id)
         return Response(status=status.HTTP_200_OK)
 
 
@@ -181,7 +202,7 @@ class CarrierListView(APIView):
     )
     def post(self, request):
         data = validate(wire.CarrierInputSerializer, request.data, mode="create")
-        carrier = services.create_carrier(data)
+        carrier = create_carrier(data)
         return Response(wire.CarrierSerializer(carrier).data, status=status.HTTP_201_CREATED)
 
 
@@ -202,7 +223,7 @@ class CarrierDetailView(APIView):
         actions = validate_each(
             wire.CarrierInputSerializer, body["actions"], "actions", mode="modify"
         )
-        carrier = services.modify_carrier(carrier_id, body["version"], actions)
+        carrier = modify_carrier(carrier_id, body["version"], actions)
         return Response(wire.CarrierSerializer(carrier).data)
 
 
@@ -252,7 +273,7 @@ class CountryServiceMappingListView(APIView):
     def post(self, request, carrier_id):
         carrier = get_carrier(carrier_id)
         data = validate(wire.CountryServiceMappingInputSerializer, request.data)
-        mapping = services.create_country_service_mapping(carrier, data)
+        mapping = create_country_service_mapping(carrier, data)
         return Response(
             wire.CountryServiceMappingSerializer(mapping).data, status=status.HTTP_201_CREATED
         )
@@ -277,13 +298,13 @@ class CountryServiceMappingDetailView(APIView):
     def patch(self, request, carrier_id, mapping_id):
         carrier = get_carrier(carrier_id)
         data = validate(wire.CountryServiceMappingInputSerializer, request.data, partial=True)
-        mapping = services.update_country_service_mapping(carrier, mapping_id, data)
+        mapping = update_country_service_mapping(carrier, mapping_id, data)
         return Response(wire.CountryServiceMappingSerializer(mapping).data)
 
     @extend_schema(tags=["inventory: carriers"], responses={200: None})
     def delete(self, request, carrier_id, mapping_id):
         carrier = get_carrier(carrier_id)
-        services.delete_country_service_mapping(carrier, mapping_id)
+        delete_country_service_mapping(carrier, mapping_id)
         return Response(status=status.HTTP_200_OK)
 
 
@@ -317,7 +338,7 @@ class FacilityCarrierConnectionView(APIView):
     )
     def post(self, request, facility_id, carrier_ref):
         data = validate(wire.ConnectionInputSerializer, request.data, mode="create")
-        connection = services.connect_carrier(facility_id, carrier_ref, data)
+        connection = connect_carrier(facility_id, carrier_ref, data)
         return Response(wire.ConnectionSerializer(connection).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -327,7 +348,7 @@ class FacilityCarrierConnectionView(APIView):
     )
     def put(self, request, facility_id, carrier_ref):
         data = validate(wire.ConnectionInputSerializer, request.data, mode="modify")
-        connection = services.update_connection(facility_id, carrier_ref, data)
+        connection = update_connection(facility_id, carrier_ref, data)
         return Response(wire.ConnectionSerializer(connection).data)
 
 
@@ -359,7 +380,7 @@ class ListingListView(APIView):
     def put(self, request, facility_id):
         body = validate(wire.ListingsForReplacementSerializer, request.data)
         items = validate_each(wire.ListingInputSerializer, body["listings"], "listings")
-        results = services.upsert_listings(facility_id, items)
+        results = upsert_listings(facility_id, items)
         return Response(
             [
                 {"status": result, "listing": wire.ListingSerializer(listing).data}
@@ -369,7 +390,7 @@ class ListingListView(APIView):
 
     @extend_schema(tags=["inventory: listings"], responses={200: None})
     def delete(self, request, facility_id):
-        services.delete_listings(facility_id)
+        delete_listings(facility_id)
         return Response(status=status.HTTP_200_OK)
 
 
@@ -391,13 +412,13 @@ class ListingDetailView(APIView):
         actions = validate_each(
             wire.ListingInputSerializer, body["actions"], "actions", mode="modify"
         )
-        listing = services.modify_listing(facility_id, tenant_article_id, body["version"], actions)
+        listing = modify_listing(facility_id, tenant_article_id, body["version"], actions)
         # The reference answers PATCH with an array of listings.
         return Response([wire.ListingSerializer(listing).data])
 
     @extend_schema(tags=["inventory: listings"], responses={200: None})
     def delete(self, request, facility_id, tenant_article_id):
-        services.delete_listing(facility_id, tenant_article_id)
+        delete_listing(facility_id, tenant_article_id)
         return Response(status=status.HTTP_200_OK)
 
 
@@ -436,7 +457,7 @@ class StockListView(APIView):
     )
     def post(self, request):
         data = validate(wire.StockInputSerializer, request.data)
-        stock = services.create_stock(data)
+        stock = create_stock(data)
         return Response(wire.StockSerializer(stock).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -446,7 +467,7 @@ class StockListView(APIView):
     )
     def put(self, request):
         items = validate(wire.StocksForUpsertSerializer, request.data)["stocks"]
-        results = services.upsert_stocks(items)
+        results = upsert_stocks(items)
         serializer = wire.StockSerializer()
         return Response(
             [
@@ -470,12 +491,12 @@ class StockDetailView(APIView):
     )
     def put(self, request, stock_id):
         data = validate(wire.StockForUpdateSerializer, request.data)
-        services.update_stock(stock_id, data)
+        update_stock(stock_id, data)
         return Response(wire.StockSerializer(get_stock(stock_id)).data)
 
     @extend_schema(tags=["inventory: stocks"], responses={200: None})
     def delete(self, request, stock_id):
-        services.delete_stock(stock_id)
+        delete_stock(stock_id)
         return Response(status=status.HTTP_200_OK)
 
 
