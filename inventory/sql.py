@@ -39,10 +39,6 @@ _LISTING_FACILITY, _LISTING_ARTICLE = columns(Listing, "facility", "tenant_artic
 _RESERVATION_STOCK, _RESERVATION_QUANTITY = columns(Reservation, "stock", "quantity")
 
 
-def is_postgresql():
-    return connection.vendor == "postgresql"
-
-
 # --- Parameter encodings ---------------------------------------------------------------------
 
 
@@ -86,7 +82,7 @@ def stock_keys_condition(keys):
 
 def reserved_by_stock(stock_ids, now):
     """{stock_id: quantity held by reservations active at `now`}, one aggregate query."""
-    if is_postgresql():
+    if connection.vendor == "postgresql":
         return reserved_by_stock_postgresql(stock_ids, now)
     return reserved_by_stock_portable(stock_ids, now)
 
@@ -123,10 +119,10 @@ def _reserved_where(condition, id_params, now):
 
 
 def stocks_for_update_by_keys(keys):
-    """The stock rows of `(facility_id, tenant_article_id)` keys, locked, in id order. Hand-written:
-    every checkout runs it, and the ORM's OR-of-pairs filter cost more to build than the
-    database took to run it."""
-    if is_postgresql():
+    """The stock rows of `(facility_id, tenant_article_id)` keys, locked, in id order.
+    Hand-written: every checkout runs it, and the ORM's OR-of-pairs filter cost more to build
+    than the database took to run it."""
+    if connection.vendor == "postgresql":
         return stocks_for_update_by_keys_postgresql(keys)
     return stocks_for_update_by_keys_portable(keys)
 
@@ -162,7 +158,7 @@ def stocks_for_update_by_keys_portable(keys):
 
 def stocks_for_update_by_ids_and_keys(stock_ids, keys):
     """The stock rows named by id or by key, locked in one statement, in id order."""
-    if is_postgresql():
+    if connection.vendor == "postgresql":
         return stocks_for_update_by_ids_and_keys_postgresql(stock_ids, keys)
     return stocks_for_update_by_ids_and_keys_portable(stock_ids, keys)
 
@@ -191,10 +187,10 @@ def stocks_for_update_by_ids_and_keys_portable(stock_ids, keys):
 def _locked_stock_rows(statement, params):
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return stocks_from_rows(cursor.fetchall())
+        return _stocks_from_rows(cursor.fetchall())
 
 
-def stocks_from_rows(rows):
+def _stocks_from_rows(rows):
     """Stock instances from PostgreSQL rows of every stock column, in field order."""
     converters = [_from_db_converter(field) for field in _STOCK_FIELDS]
     return [
@@ -220,7 +216,7 @@ def _from_db_converter(field):
 # --- The bulk stock upsert: new rows, then new values of existing rows ------------------------
 
 
-def in_key_order(keyed):
+def _in_key_order(keyed):
     """(key, item) pairs sorted by key: the one global order of inserts."""
     return sorted(keyed, key=lambda pair: (str(pair[0][0]), pair[0][1]))
 
@@ -232,7 +228,7 @@ def insert_new_stocks(keyed, timestamp):
     Returns ({key: Stock} inserted by this transaction, [keys of rows that already existed,
     were inserted by a concurrent request meanwhile, or are not listed], in key order).
     """
-    if is_postgresql():
+    if connection.vendor == "postgresql":
         return insert_new_stocks_postgresql(keyed, timestamp)
     return insert_new_stocks_portable(keyed, timestamp)
 
@@ -242,7 +238,7 @@ def insert_new_stocks_postgresql(keyed, timestamp):
     one unique-index probe here, less than a separate query to find them first."""
     if not keyed:
         return {}, []
-    keyed = in_key_order(keyed)
+    keyed = _in_key_order(keyed)
     ids = [uuid.uuid4() for _ in keyed]
     extras = [item.get("extra") or {} for _, item in keyed]
     if any(extras):
@@ -296,7 +292,7 @@ def insert_new_stocks_portable(keyed, timestamp):
     out which rows are ours by their ids."""
     if not keyed:
         return {}, []
-    keyed = in_key_order(keyed)
+    keyed = _in_key_order(keyed)
     keys = [key for key, _ in keyed]
     existing = set(
         Stock.objects.filter(stock_keys_condition(keys)).values_list(
@@ -341,7 +337,7 @@ def write_stock_values(stocks, timestamp):
     """Write the new value, version and extra fields of locked, existing stock rows (the
     caller set them on the instances, and kept the extra fields read in `original_extra`).
     Both twins are far cheaper than bulk_update's per-row CASE expressions."""
-    if is_postgresql():
+    if connection.vendor == "postgresql":
         return write_stock_values_postgresql(stocks, timestamp)
     return write_stock_values_portable(stocks, timestamp)
 
@@ -371,8 +367,8 @@ def write_stock_values_postgresql(stocks, timestamp):
 
 
 def write_stock_values_portable(stocks, timestamp):
-    """An INSERT … ON CONFLICT DO UPDATE, which always conflicts here (the rows exist);
-    `last_modified` is the caller's `timestamp`, already on the instances."""
+    """An INSERT … ON CONFLICT DO UPDATE, which always conflicts here (the rows exist). The
+    upsert stamps `last_modified` itself (auto_now), a moment after `timestamp`."""
     created = [stock.created for stock in stocks]
     Stock.objects.bulk_create(
         stocks,
@@ -390,7 +386,7 @@ def write_stock_values_portable(stocks, timestamp):
 
 def article_totals(stocks):
     """[{tenant_article_id, total_value, facility_ids (sorted)}] of a Stock queryset, by article."""
-    if is_postgresql():
+    if connection.vendor == "postgresql":
         return article_totals_postgresql(stocks)
     return article_totals_portable(stocks)
 

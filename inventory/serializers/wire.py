@@ -28,20 +28,27 @@ def enum(choices, **kwargs):
     return field
 
 
-class CountryCodeField(StrictCharField):
+class CodeField(StrictCharField):
+    """A string matching `pattern`, else `message`."""
+
+    pattern = None
+    message = None
+
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        if not COUNTRY_CODE.match(value):
-            raise serializers.ValidationError("Expected an ISO 3166-1 alpha-2 code such as NL.")
+        if not self.pattern.match(value):
+            raise serializers.ValidationError(self.message)
         return value
 
 
-class CurrencyField(StrictCharField):
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if not CURRENCY_CODE.match(value):
-            raise serializers.ValidationError("Expected an ISO 4217 code such as EUR.")
-        return value
+class CountryCodeField(CodeField):
+    pattern = COUNTRY_CODE
+    message = "Expected an ISO 3166-1 alpha-2 code such as NL."
+
+
+class CurrencyField(CodeField):
+    pattern = CURRENCY_CODE
+    message = "Expected an ISO 4217 code such as EUR."
 
 
 class IsoDateTimeStringField(serializers.DateTimeField):

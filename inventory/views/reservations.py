@@ -5,13 +5,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.identifiers import parse_uuid
-from inventory.selectors.pages import STOCK_PAGE_SIZE_MAX, page_size
 from inventory.selectors.reservations import get_reservation, list_reservations
 from inventory.serializers.reservations import (
     ReservationSerializer,
     ReservationsPaginatedResultSerializer,
 )
-from inventory.views.shared import page_info, perms, query_bool, query_facility_id, query_list
+from inventory.views.shared import (
+    cursor_page,
+    perms,
+    query_bool,
+    query_facility_id,
+    query_list,
+    query_stock_page_size,
+)
 
 TAGS = ["inventory: reservations"]
 
@@ -26,9 +32,7 @@ class ReservationListView(APIView):
         order_id = parse_uuid(order_ref) if order_ref else None
         if order_ref and order_id is None:
             # Not an order id: no order holds anything under it.
-            return Response(
-                {"reservations": [], "total": 0, "pageInfo": page_info([], False, None)}
-            )
+            return Response(cursor_page("reservations", [], [], 0, False, None))
         after = request.query_params.get("after")
         reservations, total, has_next = list_reservations(
             facility_id=facility_id,
@@ -36,15 +40,10 @@ class ReservationListView(APIView):
             order_id=order_id,
             active=query_bool(request, "active"),
             after=after,
-            size=page_size(request.query_params.get("size"), maximum=STOCK_PAGE_SIZE_MAX),
+            size=query_stock_page_size(request),
         )
-        return Response(
-            {
-                "reservations": ReservationSerializer(reservations, many=True).data,
-                "total": total,
-                "pageInfo": page_info(reservations, has_next, after),
-            }
-        )
+        rendered = ReservationSerializer(reservations, many=True).data
+        return Response(cursor_page("reservations", rendered, reservations, total, has_next, after))
 
 
 class ReservationDetailView(APIView):

@@ -2,6 +2,7 @@
 
 from config.errors import InvalidInput
 from inventory.selectors.facilities import resolve_facility
+from inventory.selectors.pages import STOCK_PAGE_SIZE_MAX, page_size
 
 
 def perms(model, **methods):
@@ -43,6 +44,16 @@ def query_facility_id(request):
         "tenantFacilityId"
     )
     return resolve_facility(reference).id if reference else None
+
+
+def query_stock_page_size(request):
+    """`size` of the stock and reservation lists (the reference allows at most 100)."""
+    return page_size(request.query_params.get("size"), maximum=STOCK_PAGE_SIZE_MAX)
+
+
+def cursor_page(name, rendered, items, total, has_next, after):
+    """A page of `items` under `name` (rendered), with the total and the cursors."""
+    return {name: rendered, "total": total, "pageInfo": page_info(items, has_next, after)}
 
 
 def page_info(items, has_next, after):

@@ -21,7 +21,14 @@ from inventory.serializers.stocks import (
 )
 from inventory.services.stock_upsert import upsert_stocks
 from inventory.services.stocks import create_stock, delete_stock, update_stock
-from inventory.views.shared import page_info, perms, query_enum, query_facility_id, query_list
+from inventory.views.shared import (
+    cursor_page,
+    perms,
+    query_enum,
+    query_facility_id,
+    query_list,
+    query_stock_page_size,
+)
 
 TAGS = ["inventory: stocks"]
 
@@ -38,15 +45,10 @@ class StockListView(APIView):
             tenant_article_ids=query_list(request, "tenantArticleId"),
             location_refs=query_list(request, "locationRef"),
             start_after_id=after,
-            size=page_size(request.query_params.get("size"), maximum=STOCK_PAGE_SIZE_MAX),
+            size=query_stock_page_size(request),
         )
-        return Response(
-            {
-                "stocks": StockSerializer(stocks, many=True).data,
-                "total": total,
-                "pageInfo": page_info(stocks, has_next, after),
-            }
-        )
+        rendered = StockSerializer(stocks, many=True).data
+        return Response(cursor_page("stocks", rendered, stocks, total, has_next, after))
 
     @extend_schema(tags=TAGS, request=StockInputSerializer, responses={201: StockSerializer})
     def post(self, request):
