@@ -454,7 +454,7 @@ def phase_breakdown(articles, requests_count=40):
     measure(promises.snapshot, "_remaining_capacities", "adapter:   _remaining_capacities")
     measure(routing, "solve", "routing.solve")
     measure(promises.services, "create_order", "orders.services.create_order")
-    measure(promises.services, "reserve_stock", "inventory.services.reserve_stock")
+    measure(promises.services, "reserve_stock", "inventory.services.reservations.reserve_stock")
     measure(promises.services, "record_order_event", "events: record_order_event")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get(user__username='bench').key}")
@@ -483,7 +483,7 @@ def check_hot(units, created):
     from django.db import connection
 
     from inventory.models import Reservation
-    from inventory.selectors import availability
+    from inventory.selectors.availability import availability
 
     levels = availability([HOT_ARTICLE])
     available = sum(level.available for level in levels.values())

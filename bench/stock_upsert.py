@@ -51,7 +51,7 @@ def main():
     from rest_framework.test import APIClient
 
     from inventory.models import Facility, Listing, Stock
-    from inventory.services import Allocation, reserve_stock
+    from inventory.services.reservations import Allocation, reserve_stock
     from tests.conftest import make_token_client
 
     call_command("migrate", verbosity=0)

@@ -15,7 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from inventory.models import Stock
-from inventory.selectors import with_stock_levels
+from inventory.selectors.availability import with_stock_levels
 from orders.models import Order, OrderStatus
 from promises.sql import EXPIRED_REASON
 

@@ -10,7 +10,7 @@ import logging
 
 from config.unreadable import UnreadableValueError
 from inventory.models import Facility
-from inventory.serializers import StockSerializer
+from inventory.serializers.stocks import StockSerializer
 from orders.models import Order
 from orders.selectors import with_line_items
 from orders.serializers.representation import OrderSerializer

@@ -14,8 +14,8 @@ from config.errors import InvalidInput, NotFound, ServiceError, VersionConflict
 from config.identifiers import parse_uuid
 from events.models import EventName
 from events.services import record_order_event
-from inventory import services as inventory_services
 from inventory.models import Reservation
+from inventory.services.reservations import release_order_reservations, shrink_line_reservations
 from orders.locking import lock_order_at_version
 from orders.models import (
     TENANT_ORDER_ID_BLOCKING_STATUSES,
@@ -265,7 +265,7 @@ def _change_line_quantities(order, requested):
                     "Stock is reserved for this line; it can only be reduced. Cancel and "
                     "re-create the order (or ask for a new delivery promise) to get more.",
                 )
-            inventory_services.shrink_line_reservations(line.id, quantity)
+            shrink_line_reservations(line.id, quantity)
         OrderLineItem.objects.filter(id=line.id).update(
             quantity=quantity, last_modified=timezone.now()
         )
@@ -283,7 +283,7 @@ def cancel_order(order_id, *, version, reason=None, force=False):
             f"{action} is not possible for an order in status {order.status}.",
             f"Only {', '.join(CANCELLABLE_STATUSES)} orders can be cancelled.",
         )
-    inventory_services.release_order_reservations(order.id)
+    release_order_reservations(order.id)
     order.status = OrderStatus.CANCELLED
     order.promise_valid_until = None
     if reason:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from config import clock
 from config.errors import InvalidInput
-from inventory.selectors import availability_and_backorders, resolve_facility_ids
+from inventory.selectors.availability import availability_and_backorders
+from inventory.selectors.facilities import resolve_facility_ids
 from promises.snapshot import checkout_snapshot, load_facilities
 from routing import types
 

@@ -15,16 +15,18 @@ from config.errors import InvalidInput, NotFound, PromiseExpired, VersionConflic
 from config.models import IdempotencyKey
 from events.models import EventName
 from events.services import record_order_event, record_order_events
-from inventory.selectors import availability
-from inventory.services import (
-    Allocation,
+from inventory.selectors.availability import availability
+from inventory.services.capacity import (
     DailyCapacityReached,
-    InsufficientStock,
     count_facility_orders,
+    uncount_facility_orders,
+)
+from inventory.services.reservations import (
+    Allocation,
+    InsufficientStock,
     extend_order_reservations,
     make_order_reservations_permanent,
     reserve_stock,
-    uncount_facility_orders,
 )
 from orders.locking import lock_order_at_version
 from orders.models import Order, OrderStatus

@@ -11,7 +11,7 @@ from django.db import connection
 
 from config import clock
 from inventory.models import Facility
-from inventory.selectors import facility_orders_on
+from inventory.selectors.capacity import facility_orders_on
 from promises.models import RoutingConfiguration as StoredRoutingConfiguration
 from promises.network import convert_facilities
 from promises.sql import network_stamp_and_settings

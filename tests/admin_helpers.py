@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from inventory.models import Stock
-from inventory.services import Allocation, reserve_stock
+from inventory.services.reservations import Allocation, reserve_stock
 from orders.models import OrderStatus
 from tests.inventory.factories import FacilityFactory
 from tests.orders.factories import OrderFactory, OrderLineItemFactory

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import admin_dashboard
-from inventory.services import Allocation, reserve_stock
+from inventory.services.reservations import Allocation, reserve_stock
 from orders.models import Order, OrderStatus
 from promises.sql import EXPIRED_REASON
 from tests.admin_helpers import make_order, network, staff_client

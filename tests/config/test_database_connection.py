@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from inventory.selectors import availability_and_backorders, reserved_by_stock
-from inventory.services import Allocation, InsufficientStock, reserve_stock
+from inventory.selectors.availability import availability_and_backorders, reserved_by_stock
+from inventory.services.reservations import Allocation, InsufficientStock, reserve_stock
 from tests.inventory.factories import StockFactory
 
 pytestmark = [

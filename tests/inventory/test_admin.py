@@ -17,7 +17,7 @@ from inventory.models import (
     Reservation,
     Stock,
 )
-from inventory.services import Allocation, reserve_stock
+from inventory.services.reservations import Allocation, reserve_stock
 from orders.models import OrderStatus
 from tests.admin_helpers import make_order, network, role_client, staff_client
 from tests.inventory.factories import (

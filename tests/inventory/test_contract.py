@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from jsonschema import Draft7Validator
 
-from inventory.services import Allocation, reserve_stock
+from inventory.services.reservations import Allocation, reserve_stock
 from tests.inventory.factories import (
     CarrierFactory,
     CountryServiceMappingFactory,

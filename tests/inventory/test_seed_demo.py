@@ -14,7 +14,7 @@ from inventory.models import (
     Listing,
     Stock,
 )
-from inventory.selectors import availability
+from inventory.selectors.availability import availability
 from promises.models import PromisesConfiguration, RoutingConfiguration
 
 pytestmark = pytest.mark.django_db

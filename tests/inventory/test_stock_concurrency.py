@@ -11,8 +11,10 @@ from django.db import connection, connections, transaction
 
 from config.errors import InvalidInput
 from inventory.models import Stock
-from inventory.selectors import availability
-from inventory.services import Allocation, reserve_stock, update_stock, upsert_stocks
+from inventory.selectors.availability import availability
+from inventory.services.reservations import Allocation, reserve_stock
+from inventory.services.stock_upsert import upsert_stocks
+from inventory.services.stocks import update_stock
 from tests.inventory.factories import FacilityFactory, ListingFactory, StockFactory
 
 pytestmark = [

@@ -8,12 +8,12 @@ from django.db import connection
 from django.utils import timezone
 
 from config import clock
+from config.errors import PromiseExpired
 from inventory.models import Facility, Reservation, Stock
-from inventory.selectors import StockLevel, availability
-from inventory.services import (
+from inventory.selectors.availability import StockLevel, availability
+from inventory.services.reservations import (
     Allocation,
     InsufficientStock,
-    PromiseExpired,
     extend_order_reservations,
     make_order_reservations_permanent,
     release_order_reservations,

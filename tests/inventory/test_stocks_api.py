@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from inventory.models import Reservation, Stock
-from inventory.selectors import availability
-from inventory.services import Allocation, reserve_stock
+from inventory.selectors.availability import availability
+from inventory.services.reservations import Allocation, reserve_stock
 from orders.models import Order, OrderLineItem
 from tests.inventory.factories import FacilityFactory, ListingFactory, StockFactory
 

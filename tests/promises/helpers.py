@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from config import clock
-from inventory.selectors import availability
-from inventory.services import Allocation, reserve_stock
+from inventory.selectors.availability import availability
+from inventory.services.reservations import Allocation, reserve_stock
 from orders.models import Order, OrderLineItem, OrderStatus
 from tests.inventory.factories import FacilityFactory, ListingFactory, StockFactory
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from inventory.selectors import availability
+from inventory.selectors.availability import availability
 from orders.models import Order, OrderStatus
 from tests.promises.contract import contract_errors
 from tests.promises.helpers import example_promise

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from config import clock
 from inventory.models import Reservation, Stock
-from inventory.selectors import active_reservations
+from inventory.selectors.availability import active_reservations
 from orders.models import Order, OrderStatus
 from tests.conftest import make_token_client
 from tests.database import (

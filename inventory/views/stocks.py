@@ -1,0 +1,135 @@
+"""Stocks: list, create, bulk upsert (PUT), read, set (PUT), delete, and per-article summaries."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.validation import validated
+from inventory.models import FacilityService, FacilityStatus
+from inventory.selectors.facilities import resolve_facility_ids
+from inventory.selectors.pages import STOCK_PAGE_SIZE_MAX, page_size
+from inventory.selectors.stocks import get_stock, list_stocks, stock_summaries
+from inventory.serializers.stocks import (
+    StockForUpdateSerializer,
+    StockInputSerializer,
+    StockPaginatedResultSerializer,
+    StockSerializer,
+    StocksForUpsertSerializer,
+    StockSummariesSerializer,
+    StockUpsertOperationResultSerializer,
+)
+from inventory.services.stock_upsert import upsert_stocks
+from inventory.services.stocks import create_stock, delete_stock, update_stock
+from inventory.views.shared import (
+    cursor_page,
+    perms,
+    query_enum,
+    query_facility_id,
+    query_list,
+    query_stock_page_size,
+)
+
+TAGS = ["inventory: stocks"]
+
+
+class StockListView(APIView):
+    required_permissions = perms("stock", GET="view", POST="add", PUT="change")
+
+    @extend_schema(tags=TAGS, responses=StockPaginatedResultSerializer)
+    def get(self, request):
+        facility_id = query_facility_id(request)
+        after = request.query_params.get("startAfterId")
+        stocks, total, has_next = list_stocks(
+            facility_id=facility_id,
+            tenant_article_ids=query_list(request, "tenantArticleId"),
+            location_refs=query_list(request, "locationRef"),
+            start_after_id=after,
+            size=query_stock_page_size(request),
+        )
+        rendered = StockSerializer(stocks, many=True).data
+        return Response(cursor_page("stocks", rendered, stocks, total, has_next, after))
+
+    @extend_schema(tags=TAGS, request=StockInputSerializer, responses={201: StockSerializer})
+    def post(self, request):
+        stock = create_stock(validated(StockInputSerializer, request.data))
+        return Response(StockSerializer(stock).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=TAGS,
+        request=StocksForUpsertSerializer,
+        responses=StockUpsertOperationResultSerializer(many=True),
+    )
+    def put(self, request):
+        results = upsert_stocks(validated(StocksForUpsertSerializer, request.data)["stocks"])
+        serializer = StockSerializer()
+        return Response(
+            [
+                {"status": result, "stock": serializer.to_representation(stock)}
+                for stock, result in results
+            ]
+        )
+
+
+class StockDetailView(APIView):
+    required_permissions = perms("stock", GET="view", PUT="change", DELETE="delete")
+
+    @extend_schema(tags=TAGS, responses=StockSerializer)
+    def get(self, request, stock_id):
+        return Response(StockSerializer(get_stock(stock_id)).data)
+
+    @extend_schema(tags=TAGS, request=StockForUpdateSerializer, responses=StockSerializer)
+    def put(self, request, stock_id):
+        update_stock(stock_id, validated(StockForUpdateSerializer, request.data))
+        return Response(StockSerializer(get_stock(stock_id)).data)
+
+    @extend_schema(tags=TAGS, responses={200: None})
+    def delete(self, request, stock_id):
+        delete_stock(stock_id)
+        return Response(status=status.HTTP_200_OK)
+
+
+class StockSummaryView(APIView):
+    required_permissions = perms("stock", GET="view")
+
+    @extend_schema(tags=TAGS, responses=StockSummariesSerializer)
+    def get(self, request):
+        facility_references = query_list(request, "facilityRefs")
+        facility_ids = None
+        if facility_references:
+            facility_ids = set(resolve_facility_ids(facility_references).values())
+        size = request.query_params.get("maxPageSize") or request.query_params.get("size")
+        summaries, total = stock_summaries(
+            tenant_article_ids=query_list(request, "tenantArticleIds"),
+            facility_ids=facility_ids,
+            facility_statuses=query_enum(request, "facilityStatus", FacilityStatus.choices),
+            facility_service_types=query_enum(
+                request, "facilityServiceTypes", FacilityService.choices
+            ),
+            start_after_id=request.query_params.get("startAfterId"),
+            size=page_size(size, maximum=STOCK_PAGE_SIZE_MAX),
+        )
+        return Response(
+            {"stockSummaries": [_summary(summary) for summary in summaries], "total": total}
+        )
+
+
+def _summary(summary):
+    """One `StockSummary` of the reference, from a `stock_summaries` row."""
+    return {
+        "article": {"tenantArticleId": summary["tenant_article_id"], "title": summary["title"]},
+        "details": {
+            "stockOnHand": summary["value"],
+            "totalAmount": summary["value"],
+            "reserved": summary["reserved"],
+            "available": max(summary["available"], 0),
+            "availableOnStock": summary["available"],
+            "availableForPicking": summary["available"],
+            "availableToPromise": summary["available"],
+            "readyToPick": summary["available"],
+            "safetyStock": 0,
+            # All our stock is pickable and accessible (no storage traits).
+            "byTrait": {"PICKABLE": summary["value"], "ACCESSIBLE": summary["value"]},
+        },
+        "includedFacilityRefs": summary["facility_ids"],
+    }
