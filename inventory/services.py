@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from config import clock
+from config import clock, geocoding
 from config.db import insert_instances
 from config.errors import Conflict, InvalidInput, NotFound, PromiseExpired, VersionConflict
 from events.services import record_stock_event, record_stock_events
@@ -323,7 +323,7 @@ def _apply_facility(facility, data, *, replace):
         elif replace:
             setattr(facility, name, default)
     if "address" in data or replace:
-        address = data.get("address") or {}
+        address = geocoding.with_resolved_coordinates(data.get("address") or {})
         facility.address = address
         coordinates = address.get("resolvedCoordinates") or {}
         facility.country = address.get("country", "")

@@ -7,11 +7,11 @@ and the checkout snapshot (promises/snapshot.py: the cached network, today's cap
 
 from __future__ import annotations
 
-from config import clock
+from config import clock, geocoding
 from config.errors import InvalidInput
 from inventory.selectors import availability_and_backorders, resolve_facility_ids
 from promises.snapshot import checkout_snapshot, load_facilities
-from routing import types
+from routing import calendar, types
 
 
 def _reference(entry) -> str | None:
@@ -99,7 +99,7 @@ def build_routing_request(
         preselected_ids = frozenset()
         facility_ids = {facility_id for facility_id, _ in stock} | {pickup_id}
     else:
-        destination = _shipping_destination(data.get("consumer"))
+        destination = _shipping_destination(data.get("consumer"), now)
         preselected_ids = _resolve(preselected, resolved, "shipping.preselectedFacilities")
         supplying_ids = frozenset()
         facility_ids = {facility_id for facility_id, _ in stock}
@@ -164,12 +164,30 @@ def _facility_references(collect, preferences, shipping):
     return pickup_reference, supplying, []
 
 
-def _shipping_destination(consumer) -> types.ShippingDestination:
-    address = _shipping_address(consumer)
+def shipping_destination(address, now) -> types.ShippingDestination:
+    """The engine's destination for a consumer address (`country` required): its coordinates,
+    else those of its city or country (config/geocoding.py); its region (the province, else
+    the city's) and that region's public holidays (routing/calendar.py). Per-process caches
+    answer all of it after the first time."""
+    country = address["country"]
     coordinates = address.get("coordinates") or {}
-    return types.ShippingDestination(
-        country=address["country"],
-        latitude=coordinates.get("lat"),
-        longitude=coordinates.get("lon"),
-        postal_code=address.get("postalCode") or "",
+    location = geocoding.resolve(
+        country, address.get("city") or "", coordinates.get("lat"), coordinates.get("lon")
     )
+    subdivision = calendar.subdivision_code(country, address.get("province") or "")
+    if not subdivision and country in geocoding.GEONAMES_STATES:
+        city = geocoding.locate(country, address.get("city") or "")
+        subdivision = city.subdivision if city is not None else ""
+    return types.ShippingDestination(
+        country=country,
+        latitude=location.latitude if location is not None else None,
+        longitude=location.longitude if location is not None else None,
+        postal_code=address.get("postalCode") or "",
+        subdivision=subdivision,
+        public_holidays=calendar.public_holidays(country, subdivision, now.year),
+        coordinates_source=location.describe() if location is not None else "",
+    )
+
+
+def _shipping_destination(consumer, now) -> types.ShippingDestination:
+    return shipping_destination(_shipping_address(consumer), now)

@@ -215,6 +215,7 @@ def eligible(
                 id(facility.picking_times),
                 facility.fulfillment_process_buffer,
                 facility.country,
+                facility.subdivision,
                 facility.timezone,
                 id(facility.closing_days),
             )

@@ -139,6 +139,8 @@ def _destination(request: RoutingRequest, problem: Problem) -> Destination | Non
             SHIP_TO_CUSTOMER,
             request.preselected_facility_ids,
             None,
+            address.subdivision,
+            address.public_holidays,
         )
     pickup = next(
         (f for f in request.facilities if f.facility_id == request.destination.facility_id),
@@ -160,6 +162,8 @@ def _destination(request: RoutingRequest, problem: Problem) -> Destination | Non
         SHIP_TO_STORE,
         request.supplying_facility_ids,
         pickup,
+        pickup.subdivision,
+        pickup.closing_days,  # its own and its region's public holidays
     )
 
 

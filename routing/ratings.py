@@ -199,9 +199,15 @@ def _geo_distance(solution: _Solution, name: str):
         else None
     )
     where = "to the pickup store" if problem.method == COLLECT else "to the consumer"
+    point = ""
+    if problem.method == SHIPPING and destination.coordinates_source:
+        point = (
+            f"; consumer at {destination.latitude:.4f}, {destination.longitude:.4f} from "
+            f"{destination.coordinates_source}"
+        )
     text = (
         f"Units travel {mean:.0f} km on average {where} (full penalty at "
-        f"{threshold:.0f} km, weighted by share of the cart's units)."
+        f"{threshold:.0f} km, weighted by share of the cart's units{point})."
         if mean is not None
         else "No assigned unit has a known distance."
     )
