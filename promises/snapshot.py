@@ -32,7 +32,7 @@ def _number(value, default, *, minimum):
 
 
 def merge_configuration(stored) -> types.RoutingConfiguration:
-    fences = dict.fromkeys(types.FENCE_NAMES, True)
+    fences = types.default_fences()
     ratings = types.default_ratings()
     if stored is None:
         return types.RoutingConfiguration(fences=fences, ratings=ratings)

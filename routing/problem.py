@@ -91,6 +91,7 @@ def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Prob
         pickup_id=destination.pickup.facility_id if destination.pickup is not None else None,
         allowed_sources=destination.allowed_sources,
         max_sources=max_sources,
+        destination_country=destination.country,
     )
     routes = Routes(request, destination, problem.weights, config.fence_active(FENCE_CARRIER))
     eligible = fences.eligible(request, scope, routes, problem.excluded)

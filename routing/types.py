@@ -172,13 +172,14 @@ class RatingSetting:
     threshold: float | None = None
 
 
-# Fence names (all active by default).
+# Fence names (active by default, except those in FENCES_OFF_BY_DEFAULT).
 FENCE_FACILITY_STATUS = "facilityStatus"
 FENCE_FACILITY_SERVICE = "facilityService"
 FENCE_CARRIER = "carrier"
 FENCE_PRESELECTED_FACILITIES = "preselectedFacilities"
 FENCE_CAPACITY = "capacity"
 FENCE_COMPLETE_STOCK = "completeStock"
+FENCE_FACILITY_COUNTRY = "facilityCountry"
 FENCE_NAMES = (
     FENCE_FACILITY_STATUS,
     FENCE_FACILITY_SERVICE,
@@ -186,7 +187,16 @@ FENCE_NAMES = (
     FENCE_PRESELECTED_FACILITIES,
     FENCE_CAPACITY,
     FENCE_COMPLETE_STOCK,
+    FENCE_FACILITY_COUNTRY,
 )
+# Fences a network has to switch on: on by default they would change existing decisions
+# (facilityCountry would stop every cross-border parcel).
+FENCES_OFF_BY_DEFAULT = frozenset({FENCE_FACILITY_COUNTRY})
+
+
+def default_fences() -> dict[str, bool]:
+    return {name: name not in FENCES_OFF_BY_DEFAULT for name in FENCE_NAMES}
+
 
 # Rating names.
 RATING_GEO_DISTANCE = "geoDistance"
@@ -196,6 +206,7 @@ RATING_DELIVERY_TIME = "deliveryTime"
 RATING_STOCK_BALANCING = "stockBalancing"
 RATING_PREFER_STORE = "preferStore"
 RATING_PREFER_WAREHOUSE = "preferWarehouse"
+RATING_WORKLOAD_BALANCING = "workloadBalancing"
 
 
 def default_ratings() -> dict[str, RatingSetting]:
@@ -207,6 +218,7 @@ def default_ratings() -> dict[str, RatingSetting]:
         RATING_STOCK_BALANCING: RatingSetting(True, 50.0, 20.0),  # units left
         RATING_PREFER_STORE: RatingSetting(False, 50.0, None),
         RATING_PREFER_WAREHOUSE: RatingSetting(False, 50.0, None),
+        RATING_WORKLOAD_BALANCING: RatingSetting(True, 50.0, 10.0),  # orders left today
     }
 
 
@@ -214,12 +226,12 @@ def default_ratings() -> dict[str, RatingSetting]:
 class RoutingConfiguration:
     """Active fences, ratings and `max_split_count` (max number of source facilities)."""
 
-    fences: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(FENCE_NAMES, True))
+    fences: dict[str, bool] = field(default_factory=default_fences)
     ratings: dict[str, RatingSetting] = field(default_factory=default_ratings)
     max_split_count: int = 3
 
     def fence_active(self, name: str) -> bool:
-        return self.fences.get(name, True)
+        return self.fences.get(name, name not in FENCES_OFF_BY_DEFAULT)
 
     def rating(self, name: str) -> RatingSetting:
         return self.ratings.get(name) or default_ratings()[name]
