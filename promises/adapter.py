@@ -60,7 +60,7 @@ def _level(value) -> float:
 
 
 def build_routing_request(
-    data, *, now=None, resource_investment=None, snapshot=None
+    data, *, now=None, resource_investment=None, snapshot=None, also_load=()
 ) -> types.RoutingRequest:
     """The engine input for a wire order (`PromiseRequest` / `OrderForSourcingOptionsRequest`
     shape, already validated): `orderLineItems`, `consumer.addresses`, `deliveryPreferences`,
@@ -68,6 +68,8 @@ def build_routing_request(
 
     Line ids are the line positions as strings ("0", "1", …). Facility references accept our
     id (`facilityRef`) or `tenantFacilityId`; an unknown one is a 400 InvalidInput.
+    `also_load`: facility ids to include besides those stocking the cart (checkout options
+    compare pickup stores that may hold none of it).
     """
     now = now or clock.now()
     lines = _order_lines(data)
@@ -104,7 +106,7 @@ def build_routing_request(
         supplying_ids = frozenset()
         facility_ids = {facility_id for facility_id, _ in stock}
 
-    facilities = load_facilities(facility_ids, now=now, snapshot=snapshot)
+    facilities = load_facilities(facility_ids | set(also_load), now=now, snapshot=snapshot)
     return types.RoutingRequest(
         lines=tuple(
             types.OrderLine(line_id, article, quantity, article in backorderable)
