@@ -7,12 +7,12 @@ and the checkout snapshot (promises/snapshot.py: the cached network, today's cap
 
 from __future__ import annotations
 
-from config import clock
+from config import clock, geocoding
 from config.errors import InvalidInput
 from inventory.selectors.availability import availability_and_backorders
 from inventory.selectors.facilities import resolve_facility_ids
 from promises.snapshot import checkout_snapshot, load_facilities
-from routing import types
+from routing import calendar, types
 
 
 def _reference(entry) -> str | None:
@@ -61,7 +61,7 @@ def _level(value) -> float:
 
 
 def build_routing_request(
-    data, *, now=None, resource_investment=None, snapshot=None
+    data, *, now=None, resource_investment=None, snapshot=None, also_load=()
 ) -> types.RoutingRequest:
     """The engine input for a wire order (`PromiseRequest` / `OrderForSourcingOptionsRequest`
     shape, already validated): `orderLineItems`, `consumer.addresses`, `deliveryPreferences`,
@@ -69,6 +69,8 @@ def build_routing_request(
 
     Line ids are the line positions as strings ("0", "1", …). Facility references accept our
     id (`facilityRef`) or `tenantFacilityId`; an unknown one is a 400 InvalidInput.
+    `also_load`: facility ids to include besides those stocking the cart (checkout options
+    compare pickup stores that may hold none of it).
     """
     now = now or clock.now()
     lines = _order_lines(data)
@@ -100,12 +102,12 @@ def build_routing_request(
         preselected_ids = frozenset()
         facility_ids = {facility_id for facility_id, _ in stock} | {pickup_id}
     else:
-        destination = _shipping_destination(data.get("consumer"))
+        destination = _shipping_destination(data.get("consumer"), now)
         preselected_ids = _resolve(preselected, resolved, "shipping.preselectedFacilities")
         supplying_ids = frozenset()
         facility_ids = {facility_id for facility_id, _ in stock}
 
-    facilities = load_facilities(facility_ids, now=now, snapshot=snapshot)
+    facilities = load_facilities(facility_ids | set(also_load), now=now, snapshot=snapshot)
     return types.RoutingRequest(
         lines=tuple(
             types.OrderLine(line_id, article, quantity, article in backorderable)
@@ -165,12 +167,30 @@ def _facility_references(collect, preferences, shipping):
     return pickup_reference, supplying, []
 
 
-def _shipping_destination(consumer) -> types.ShippingDestination:
-    address = _shipping_address(consumer)
+def shipping_destination(address, now) -> types.ShippingDestination:
+    """The engine's destination for a consumer address (`country` required): its coordinates,
+    else those of its city or country (config/geocoding.py); its region (the province, else
+    the city's) and that region's public holidays (routing/calendar.py). Per-process caches
+    answer all of it after the first time."""
+    country = address["country"]
     coordinates = address.get("coordinates") or {}
-    return types.ShippingDestination(
-        country=address["country"],
-        latitude=coordinates.get("lat"),
-        longitude=coordinates.get("lon"),
-        postal_code=address.get("postalCode") or "",
+    location = geocoding.resolve(
+        country, address.get("city") or "", coordinates.get("lat"), coordinates.get("lon")
     )
+    subdivision = calendar.subdivision_code(country, address.get("province") or "")
+    if not subdivision and country in geocoding.GEONAMES_STATES:
+        city = geocoding.locate(country, address.get("city") or "")
+        subdivision = city.subdivision if city is not None else ""
+    return types.ShippingDestination(
+        country=country,
+        latitude=location.latitude if location is not None else None,
+        longitude=location.longitude if location is not None else None,
+        postal_code=address.get("postalCode") or "",
+        subdivision=subdivision,
+        public_holidays=calendar.public_holidays(country, subdivision, now.year),
+        coordinates_source=location.describe() if location is not None else "",
+    )
+
+
+def _shipping_destination(consumer, now) -> types.ShippingDestination:
+    return shipping_destination(_shipping_address(consumer), now)

@@ -16,7 +16,7 @@ from config.admin_support import humanize_iso_duration, service_error_text
 from config.errors import ServiceError
 from promises import services
 from promises.models import PromisesConfiguration, RoutingConfiguration
-from routing.types import FENCE_NAMES, default_ratings
+from routing.types import FENCE_NAMES, default_fences, default_ratings
 
 
 class SingletonConfigurationAdmin(admin.ModelAdmin):
@@ -186,8 +186,8 @@ class RoutingConfigurationAdmin(SingletonConfigurationAdmin):
             "max_split_count": configuration.max_split_count,
         }
         fences = configuration.fences or {}
-        for name in FENCE_NAMES:
-            initial[f"fence_{name}"] = (fences.get(name) or {}).get("active", True)
+        for name, default in default_fences().items():
+            initial[f"fence_{name}"] = (fences.get(name) or {}).get("active", default)
         ratings = configuration.ratings or {}
         for name, default in default_ratings().items():
             stored = ratings.get(name) or {}

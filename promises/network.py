@@ -1,5 +1,10 @@
 """The network as the routing engine sees it: facility rows, their carrier connections and
-country-service mappings converted to routing.types, in three queries for any network size."""
+country-service mappings converted to routing.types, in three queries for any network size.
+
+The calendar enters here as plain data: a facility's closing days include the public holidays
+of its region (routing/calendar.py), and each carrier connection carries the carrier's
+non-delivery days (`Carrier.extra["nonDeliveryDaysPerCountryAndProvince"]`, the reference's
+carrier configuration shape)."""
 
 from __future__ import annotations
 
@@ -8,13 +13,15 @@ import json
 
 from django.conf import settings
 
+from config import geocoding
 from inventory.models import (
+    Carrier,
     CarrierCountryServiceMapping,
     CarrierStatus,
     Facility,
     FacilityCarrierConnection,
 )
-from routing import types
+from routing import calendar, types
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Facilities without an explicit `timeZone` take their country's zone (else settings.TIME_ZONE).
@@ -81,7 +88,9 @@ def _picking_times(raw, intern) -> tuple[tuple[types.PickingWindow, ...], ...]:
     return intern(("picking", json.dumps(raw, sort_keys=True, default=str)), build)
 
 
-def _closing_days(raw, now: dt.datetime, intern) -> frozenset[dt.date]:
+def _closing_days(raw, now: dt.datetime, intern, region=("", "")) -> frozenset[dt.date]:
+    """The facility's own closing days (YEARLY ones this year and next) and the public
+    holidays of its `region` (country, subdivision)."""
     raw = raw if isinstance(raw, list) else []
 
     def build():
@@ -100,9 +109,81 @@ def _closing_days(raw, now: dt.datetime, intern) -> frozenset[dt.date]:
                         continue
             else:
                 days.add(day)
-        return frozenset(days)
+        return frozenset(days) | calendar.public_holidays(*region, now.year)
 
-    return intern(("closing", now.year, json.dumps(raw, sort_keys=True, default=str)), build)
+    return intern(
+        ("closing", now.year, region, json.dumps(raw, sort_keys=True, default=str)), build
+    )
+
+
+def _subdivision(facility: Facility) -> str:
+    """The facility's region as the `holidays` package names it: from its address' province,
+    else (German states) from its city."""
+    address = facility.address if isinstance(facility.address, dict) else {}
+    code = calendar.subdivision_code(facility.country, str(address.get("province") or ""))
+    if code or facility.country not in geocoding.GEONAMES_STATES or not facility.city:
+        return code
+    location = geocoding.locate(facility.country, facility.city)
+    return location.subdivision if location is not None else ""
+
+
+WEEKDAY_NAMES = {name.upper(): number for number, name in enumerate(WEEKDAYS)}
+
+
+def _non_delivery_dates(entries, now: dt.datetime) -> frozenset[dt.date]:
+    """`NonDeliveryDays` entries: SINGLE dates as given, RECURRING ones this year and next."""
+    days = set()
+    for entry in entries if isinstance(entries, list) else []:
+        try:
+            day = dt.date.fromisoformat(str(entry["nonDeliveryDay"])[:10])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if entry.get("nonDeliveryType") == "RECURRING":
+            for year in (now.year, now.year + 1):
+                try:
+                    days.add(day.replace(year=year))
+                except ValueError:  # 29 February
+                    continue
+        else:
+            days.add(day)
+    return frozenset(days)
+
+
+def _weekdays(names) -> frozenset[int]:
+    names = names if isinstance(names, list) else []
+    return frozenset(WEEKDAY_NAMES[name] for name in names if name in WEEKDAY_NAMES)
+
+
+def _carrier_calendar(carrier: Carrier, now: dt.datetime) -> tuple[types.NonDeliveryDays, ...]:
+    """The carrier's `nonDeliveryDaysPerCountryAndProvince`, country entries then provinces."""
+    configured = (carrier.extra or {}).get("nonDeliveryDaysPerCountryAndProvince")
+    result = []
+    for entry in configured if isinstance(configured, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("country"), str):
+            continue
+        country = entry["country"].upper()
+        result.append(
+            types.NonDeliveryDays(
+                country,
+                "",
+                _weekdays(entry.get("recurringNonDeliveryWeekdays")),
+                _non_delivery_dates(entry.get("nonDeliveryDays"), now),
+            )
+        )
+        provinces = entry.get("nonDeliveryDaysPerProvince")
+        for province in provinces if isinstance(provinces, list) else []:
+            if not isinstance(province, dict) or not isinstance(province.get("province"), str):
+                continue
+            name = province["province"]
+            result.append(
+                types.NonDeliveryDays(
+                    country,
+                    calendar.subdivision_code(country, name) or name,
+                    _weekdays(province.get("recurringNonDeliveryWeekdays")),
+                    _non_delivery_dates(province.get("nonDeliveryDays"), now),
+                )
+            )
+    return tuple(result)
 
 
 def _time_zone(facility: Facility) -> str:
@@ -152,6 +233,10 @@ def convert_facilities(rows, now) -> dict[str, types.Facility]:
     ):
         services_by_carrier.setdefault(mapping.carrier_id, []).append(_carrier_service(mapping))
     intern = _Interner()
+    calendars = {
+        connection.carrier_id: _carrier_calendar(connection.carrier, now)
+        for connection in connections
+    }
     connections_by_facility: dict = {}
     for connection in connections:
         carrier = connection.carrier
@@ -177,12 +262,14 @@ def convert_facilities(rows, now) -> dict[str, types.Facility]:
                 cutoff_minute=connection.cutoff_minute,
                 valid_delivery_targets=frozenset(connection.valid_delivery_targets or []),
                 services=tuple(services_by_carrier.get(carrier.id, ())),
+                non_delivery_days=calendars[carrier.id],
             ),
         )
         connections_by_facility.setdefault(connection.facility_id, []).append(converted)
     result = {}
     for row in rows:
         own_connections = connections_by_facility.get(row.id, [])
+        subdivision = _subdivision(row)
         result[str(row.id)] = types.Facility(
             facility_id=str(row.id),
             name=row.name,
@@ -194,9 +281,10 @@ def convert_facilities(rows, now) -> dict[str, types.Facility]:
             latitude=row.latitude,
             longitude=row.longitude,
             country=row.country,
+            subdivision=subdivision,
             timezone=_time_zone(row),
             picking_times=_picking_times(row.picking_times, intern),
-            closing_days=_closing_days(row.closing_days, now, intern),
+            closing_days=_closing_days(row.closing_days, now, intern, (row.country, subdivision)),
             fulfillment_process_buffer=row.fulfillment_process_buffer,
             remaining_capacity=None,
             carrier_connections=intern(

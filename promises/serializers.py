@@ -14,7 +14,15 @@ from config.api.fields import (
 )
 from config.api.serializers import StrictSerializer
 from orders.models import OrderStatus
-from orders.serializers.pieces import ConsumerAddressSerializer, ConsumerSerializer
+from orders.serializers.pieces import (
+    MAX_QUANTITY,
+    ConsumerAddressSerializer,
+    ConsumerSerializer,
+    DeliveryPreferencesSerializer,
+    OrderLineItemArticleSerializer,
+    ShippingPreferencesSerializer,
+    UnsupportedField,
+)
 from orders.serializers.requests import OrderActionSerializer, OrderForCreationSerializer
 
 
@@ -134,6 +142,117 @@ class SourcingOptionsRequestSerializer(StrictSerializer):
     additionalInfo = SourcingOptionsAdditionalInfoSerializer(required=False)
 
 
+# --- checkout options requests -----------------------------------------------------------------
+
+# A product page or a cart, not a catalogue: more articles or facilities than this in one call is
+# a 400 (each one is routed).
+MAX_CHECKOUT_ITEMS = 100
+ADDRESS_TYPES = ["POSTAL_ADDRESS", "PARCEL_LOCKER", "INVOICE_ADDRESS"]
+NOT_SUPPORTED = "Not supported by this server: send the request without it."
+
+
+def _checkout_list(child, **kwargs):
+    return serializers.ListField(child=child, min_length=1, max_length=MAX_CHECKOUT_ITEMS, **kwargs)
+
+
+class CheckoutConsumerAddressSerializer(StrictSerializer):
+    """`CheckoutOptionsConsumerAddress`: only `country` is required; without coordinates (the
+    reference has none here) the point comes from the city (config/geocoding.py)."""
+
+    addressType = serializers.ChoiceField(choices=ADDRESS_TYPES, required=False)
+    street = StrictCharField(required=False, allow_blank=True)
+    houseNumber = StrictCharField(required=False, allow_blank=True)
+    postalCode = StrictCharField(required=False, allow_blank=True)
+    city = StrictCharField(required=False, allow_blank=True)
+    province = StrictCharField(required=False, allow_blank=True)
+    country = serializers.RegexField(
+        r"^[A-Z]{2}$", error_messages={"invalid": "Expected an ISO 3166-1 alpha-2 code, e.g. NL."}
+    )
+
+
+class BasketItemSerializer(StrictSerializer):
+    tenantArticleId = StrictCharField(max_length=255)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class CheckoutDeliveryEarliestRequestSerializer(StrictSerializer):
+    consumerAddress = CheckoutConsumerAddressSerializer()
+    tenantArticleIds = _checkout_list(StrictCharField(max_length=255))
+    earliestDeliveryDate = WireDateTimeField(required=False)
+    filter = UnsupportedField(NOT_SUPPORTED)
+    includeCalculationHints = StrictBooleanField(required=False)
+    includeListingDetails = StrictBooleanField(required=False)
+
+
+class CheckoutDeliveryTimePeriodRequestSerializer(StrictSerializer):
+    basket = _checkout_list(BasketItemSerializer())
+    consumerAddress = CheckoutConsumerAddressSerializer()
+    deliveryPreferences = ShippingPreferencesSerializer(required=False)
+    startDate = WireDateTimeField(required=False)
+    endDate = WireDateTimeField(required=False)
+    includeCalculationHints = StrictBooleanField(required=False)
+
+
+class FacilityLatestPickingStartSerializer(StrictSerializer):
+    facilityRef = StrictCharField(max_length=255)
+    latestPickingStart = WireDateTimeField()
+
+
+class CheckoutDeliveryTimePointRequestSerializer(StrictSerializer):
+    desiredDeliveryDate = WireDateTimeField()
+    tenantArticleIds = _checkout_list(StrictCharField(max_length=255))
+    facilities = _checkout_list(FacilityLatestPickingStartSerializer())
+
+
+class CollectFacilitySerializer(StrictSerializer):
+    facilityRef = StrictCharField(required=False, max_length=255)
+    tenantFacilityRef = StrictCharField(required=False, max_length=255)
+
+    def validate(self, attrs):
+        if len(attrs) != 1:
+            raise serializers.ValidationError(
+                "Exactly one of facilityRef or tenantFacilityRef is required."
+            )
+        return attrs
+
+
+class CheckoutCollectEarliestRequestSerializer(StrictSerializer):
+    tenantArticleIds = _checkout_list(StrictCharField(max_length=255))
+    facilities = _checkout_list(CollectFacilitySerializer(), required=False)
+    desiredCollectDate = WireDateTimeField(required=False)
+    includeCalculationHints = StrictBooleanField(required=False)
+
+
+class CheckoutArticleSerializer(OrderLineItemArticleSerializer):
+    title = StrictCharField(required=False)  # nothing is stored: the reference is enough
+
+
+class CheckoutLineItemSerializer(StrictSerializer):
+    """An `orderLineItems` entry of `CheckoutOptionsInput` (free objects in the reference): the
+    order line's article and quantity, as in an order."""
+
+    article = CheckoutArticleSerializer()
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class CheckoutOptionsInputSerializer(StrictSerializer):
+    consumerAddress = CheckoutConsumerAddressSerializer(required=False)
+    deliveryPreferences = DeliveryPreferencesSerializer()
+    orderLineItems = _checkout_list(CheckoutLineItemSerializer())
+    filterDuplicates = StrictBooleanField(required=False)
+    customAttributes = UnsupportedField(NOT_SUPPORTED)
+    customServices = UnsupportedField(NOT_SUPPORTED)
+    geoFence = UnsupportedField(NOT_SUPPORTED)
+    tags = UnsupportedField(NOT_SUPPORTED)
+
+    def validate(self, attrs):
+        if not attrs["deliveryPreferences"].get("collect") and not attrs.get("consumerAddress"):
+            raise serializers.ValidationError(
+                {"consumerAddress": ["Required for shipping (no deliveryPreferences.collect)."]}
+            )
+        return attrs
+
+
 # --- delivery promise response -----------------------------------------------------------------
 
 
@@ -162,7 +281,9 @@ def _line_items(allocations, available_at, facility_id):
     ]
 
 
-def _carrier(choice, estimate, valid_until):
+def promise_carrier(choice, estimate, valid_until=None):
+    """The wire `PromiseCarrier` of a routing `CarrierChoice` (and its estimate): carrier,
+    product, costs, transit and delivery days; `deliveryPromiseValidUntil` when promised."""
     product = {
         "carrierProductCategory": choice.product_category,
         "deliveryCosts": (
@@ -178,13 +299,15 @@ def _carrier(choice, estimate, valid_until):
             "minDeliveryDays": estimate.min_delivery_days,
             "maxDeliveryDays": estimate.max_delivery_days,
         }
-    return {
+    carrier = {
         "carrierRef": choice.carrier_id,
         "carrierKey": choice.carrier_key,
         "carrierName": choice.carrier_name,
-        "deliveryPromiseValidUntil": format_wire_datetime(valid_until),
         "products": [product],
     }
+    if valid_until is not None:
+        carrier["deliveryPromiseValidUntil"] = format_wire_datetime(valid_until)
+    return carrier
 
 
 def delivery_promise_response(promise):
@@ -211,7 +334,7 @@ def delivery_promise_response(promise):
                     transfer.allocations, available_at, transfer.source_facility_id
                 ),
                 "carriers": (
-                    [_carrier(transfer.carrier, None, promise.valid_until)]
+                    [promise_carrier(transfer.carrier, None, promise.valid_until)]
                     if transfer.carrier
                     else []
                 ),
@@ -224,7 +347,7 @@ def delivery_promise_response(promise):
                 "facility": _facility(node.facility),
                 "lineItems": _line_items(node.allocations, available_at, node.facility_id),
                 "carriers": (
-                    [_carrier(node.carrier, node.estimate, promise.valid_until)]
+                    [promise_carrier(node.carrier, node.estimate, promise.valid_until)]
                     if node.carrier
                     else []
                 ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import time
 
 from django.db import connection
@@ -32,7 +33,7 @@ def _number(value, default, *, minimum):
 
 
 def merge_configuration(stored) -> types.RoutingConfiguration:
-    fences = dict.fromkeys(types.FENCE_NAMES, True)
+    fences = types.default_fences()
     ratings = types.default_ratings()
     if stored is None:
         return types.RoutingConfiguration(fences=fences, ratings=ratings)
@@ -74,6 +75,9 @@ class CheckoutSnapshot:
     routing_configuration: types.RoutingConfiguration
     invalid_after_time: str | None
     subscribed_events: frozenset
+    # Moves whenever a facility, carrier, connection, mapping or the routing configuration
+    # changes: what a cached checkout answer depends on besides stock (checkout options).
+    network_version: str = ""
 
 
 def clear_network_cache():
@@ -107,7 +111,13 @@ def checkout_snapshot(now=None) -> CheckoutSnapshot:
         routing_configuration=configuration,
         invalid_after_time=invalid_after_time,
         subscribed_events=subscribed_events,
+        network_version=_version(stamp),
     )
+
+
+def _version(stamp) -> str:
+    """A short name of the network stamp (row counts, version sums, latest changes)."""
+    return hashlib.blake2b("|".join(map(str, stamp)).encode(), digest_size=8).hexdigest()
 
 
 def _with_remaining_capacity(facility: types.Facility, remaining: int) -> types.Facility:

@@ -16,7 +16,7 @@ from collections import defaultdict
 
 from promises.adapter import build_routing_request
 from routing import solve_options
-from routing.types import COLLECT, RoutingDecision, RoutingRequest
+from routing.types import COLLECT, RATING_GEO_DISTANCE, RoutingDecision, RoutingRequest
 
 RATING_TYPE = "StandardRating"
 ROUTING_STRATEGY_NODE = "default"
@@ -55,8 +55,8 @@ def _carrier(choice) -> dict | None:
     return {"carrierKey": choice.carrier_key, "carrierName": choice.carrier_name}
 
 
-def _rating(result) -> dict:
-    return {
+def _rating(result, destination=None) -> dict:
+    rendered = {
         "id": result.name,
         "name": result.title,
         "type": RATING_TYPE,
@@ -68,6 +68,15 @@ def _rating(result) -> dict:
         "maxPenalty": result.max_penalty,
         "explanation": result.explanation,
     }
+    if result.name == RATING_GEO_DISTANCE and getattr(destination, "coordinates_source", ""):
+        # Not in the reference schema either: the consumer's point distance was measured from,
+        # and where it came from (the address, or its city or country resolved offline).
+        rendered["destinationCoordinates"] = {
+            "lat": destination.latitude,
+            "lon": destination.longitude,
+            "source": destination.coordinates_source,
+        }
+    return rendered
 
 
 def _facility_node(facility, allocations, *, is_pickup=False) -> dict:
@@ -102,7 +111,9 @@ def sourcing_option(
         "totalPenalty": decision.total_penalty,
         "nodes": nodes,
         "transfers": transfers,
-        "ratingResults": [_rating(result) for result in decision.rating_results],
+        "ratingResults": [
+            _rating(result, request.destination) for result in decision.rating_results
+        ],
         "priorityRatingResults": [],
         "nonAssignedOrderLineItems": _non_assigned_items(decision),
     }

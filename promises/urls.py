@@ -10,4 +10,21 @@ urlpatterns = [
     ),
     path("promises/deliverypromise", views.DeliveryPromiseView.as_view()),
     path("configurations/promises", views.PromisesConfigurationView.as_view()),
+    path("promises/checkoutoptions", views.CheckoutOptionsAllView.as_view()),
+    path(
+        "promises/checkoutoptions/delivery/earliest",
+        views.CheckoutDeliveryEarliestView.as_view(),
+    ),
+    path(
+        "promises/checkoutoptions/delivery/timeperiod",
+        views.CheckoutDeliveryTimePeriodView.as_view(),
+    ),
+    path(
+        "promises/checkoutoptions/delivery/timepoint",
+        views.CheckoutDeliveryTimePointView.as_view(),
+    ),
+    path(
+        "promises/checkoutoptions/collect/earliest",
+        views.CheckoutCollectEarliestView.as_view(),
+    ),
 ]

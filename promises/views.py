@@ -8,7 +8,13 @@ from rest_framework.views import APIView
 from config.api.idempotency import idempotent
 from config.api.validation import require_object, validated, validated_data
 from promises import selectors, services
+from promises.checkout import options as checkout
 from promises.serializers import (
+    CheckoutCollectEarliestRequestSerializer,
+    CheckoutDeliveryEarliestRequestSerializer,
+    CheckoutDeliveryTimePeriodRequestSerializer,
+    CheckoutDeliveryTimePointRequestSerializer,
+    CheckoutOptionsInputSerializer,
     PromiseRequestSerializer,
     PromisesConfigurationSerializer,
     SourcingOptionsRequestSerializer,
@@ -103,3 +109,105 @@ class SourcingOptionsDetailView(APIView):
     )
     def get(self, request, sourcingOptionsRequestId):
         return Response(selectors.get_sourcing_options(sourcingOptionsRequestId))
+
+
+# --- checkout options ------------------------------------------------------------------------
+
+# How long a client may reuse a checkout answer: the network a process keeps is at most this
+# old too (promises.snapshot.NETWORK_CACHE_SECONDS); stock may move sooner, which a promise
+# re-checks anyway.
+CHECKOUT_OPTIONS_MAX_AGE_SECONDS = 60
+
+
+class CheckoutOptionsView(APIView):
+    """The checkout-options endpoints: validate, read (promises/checkout/options.py), answer 200
+    with the cache headers (`ETag` = the network version the answer was computed on)."""
+
+    # A read of the network, like the sourcing options.
+    required_permissions = {"POST": ["orders.view_order"]}
+
+    def answer(self, request, serializer_class, read):
+        data = validated_data(serializer_class, require_object(request.data))
+        answer = read(data)
+        return Response(
+            answer.body,
+            headers={
+                "Cache-Control": f"private, max-age={CHECKOUT_OPTIONS_MAX_AGE_SECONDS}",
+                "ETag": f'W/"{answer.network_version}"',
+            },
+        )
+
+
+def _checkout_schema(operation_id, summary, request, response, **kwargs):
+    return extend_schema(
+        tags=["Checkout Options (DOMS)"],
+        operation_id=operation_id,
+        summary=summary,
+        request=request,
+        responses={200: {"type": "object", "description": response}},
+        **kwargs,
+    )
+
+
+class CheckoutOptionsAllView(CheckoutOptionsView):
+    @_checkout_schema(
+        "postCheckoutOptions",
+        "Create checkout options",
+        CheckoutOptionsInputSerializer,
+        "ResponseForSFSCheckoutOptions or ResponseForCNCCheckoutOptions",
+        deprecated=True,
+    )
+    def post(self, request):
+        return self.answer(request, CheckoutOptionsInputSerializer, checkout.checkout_options)
+
+
+class CheckoutDeliveryEarliestView(CheckoutOptionsView):
+    @_checkout_schema(
+        "checkoutoptionDeliveryEarliest",
+        "Get earliest delivery",
+        CheckoutDeliveryEarliestRequestSerializer,
+        "CheckoutOptionsDeliveryEarliestResponse",
+    )
+    def post(self, request):
+        return self.answer(
+            request, CheckoutDeliveryEarliestRequestSerializer, checkout.delivery_earliest
+        )
+
+
+class CheckoutDeliveryTimePeriodView(CheckoutOptionsView):
+    @_checkout_schema(
+        "checkoutoptionDeliveryTimePeriod",
+        "Get delivery time period",
+        CheckoutDeliveryTimePeriodRequestSerializer,
+        "CheckoutOptionsDeliveryTimePeriodResponse",
+    )
+    def post(self, request):
+        return self.answer(
+            request, CheckoutDeliveryTimePeriodRequestSerializer, checkout.delivery_time_period
+        )
+
+
+class CheckoutDeliveryTimePointView(CheckoutOptionsView):
+    @_checkout_schema(
+        "checkoutOptionsTimepoint",
+        "Get delivery timepoint",
+        CheckoutDeliveryTimePointRequestSerializer,
+        "CheckoutOptionsDeliveryTimePointResponse",
+    )
+    def post(self, request):
+        return self.answer(
+            request, CheckoutDeliveryTimePointRequestSerializer, checkout.delivery_time_point
+        )
+
+
+class CheckoutCollectEarliestView(CheckoutOptionsView):
+    @_checkout_schema(
+        "checkoutoptionCollectEarliest",
+        "Get earliest collect",
+        CheckoutCollectEarliestRequestSerializer,
+        "CheckoutOptionsCollectEarliestResponse",
+    )
+    def post(self, request):
+        return self.answer(
+            request, CheckoutCollectEarliestRequestSerializer, checkout.collect_earliest
+        )

@@ -14,7 +14,7 @@ from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from .fences import Eligible
-from .ratings import UnitWeights, Weights
+from .ratings import UnitWeights, Weights, workload_share
 from .types import STORE, WAREHOUSE, CarrierChoice, DeliveryEstimate, Facility
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ def prepare(entries: list[Eligible], context: PreparationContext) -> list[Candid
     rate_distance, weights, balancing = context[7:]
     distance_weight, distance_threshold, balancing_weight, balancing_threshold = weights[:4]
     store_weight, warehouse_weight = weights.store, weights.warehouse
+    workload_weight, workload_threshold = weights.workload, weights.workload_threshold
     radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
     balancing_of = balancing.get
     candidates: list[Candidate] = []
@@ -135,6 +136,10 @@ def prepare(entries: list[Eligible], context: PreparationContext) -> list[Candid
             per_unit += store_weight
         if warehouse_weight and location_type != WAREHOUSE:
             per_unit += warehouse_weight
+        if workload_weight and facility.remaining_capacity is not None:
+            per_unit += workload_weight * workload_share(
+                facility.remaining_capacity, workload_threshold
+            )
         # Per article: units it can give (capped at the demand) and the per-unit penalty.
         available = []
         unit_cost = []
@@ -180,11 +185,16 @@ def can_build_lazily(
     return (
         _bounded_ratings(
             weights,
-            (unit_weights.distance_threshold, unit_weights.balancing_threshold),
+            (
+                unit_weights.distance_threshold,
+                unit_weights.balancing_threshold,
+                unit_weights.workload_threshold,
+            ),
             unit_weights.distance,
             unit_weights.balancing,
             unit_weights.store,
             unit_weights.warehouse,
+            unit_weights.workload,
         )
         # Whole units missing (no fractional stock), and a gap of 1 far above rounding.
         and type(sum(map(missing_units, entries))) is int

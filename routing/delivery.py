@@ -6,8 +6,12 @@ Rules (documented in docs/decisions.md, "Routing"):
   `HORIZON_DAYS` → the facility cannot pick (excluded).
 - The parcel is ready `fulfillment_process_buffer` minutes after picking starts.
 - It leaves with the carrier that day if ready by the connection's cut-off and the day is a
-  carrier day (not a Sunday, not a closing day); otherwise on the next carrier day.
-- Transit days count calendar days except Sundays (carriers do not deliver on Sundays).
+  carrier day (the carrier works in the facility's region that day, and it is not one of the
+  facility's closing days, which include its region's public holidays); otherwise on the next
+  carrier day.
+- Transit days count the days on which the carrier delivers in the destination's region: not
+  its non-delivery weekdays or dates there (Sunday when it configures nothing), not a public
+  holiday of the destination's region.
 - Delivery days are counted from the facility-local date of `now`.
 """
 
@@ -15,12 +19,53 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from .types import DeliveryEstimate, Facility, PickingWindow
+from .types import (
+    DEFAULT_NON_DELIVERY_WEEKDAYS,
+    CarrierConnection,
+    DeliveryEstimate,
+    Facility,
+    PickingWindow,
+)
 
 HORIZON_DAYS = 21
-NON_DELIVERY_WEEKDAYS = frozenset({6})  # Sunday
+
+
+class CarrierDays(NamedTuple):
+    """The days a carrier works in one region: every day but these weekdays and dates."""
+
+    weekdays: frozenset[int]
+    dates: frozenset[dt.date]
+
+    def works(self, day: dt.date) -> bool:
+        return day.weekday() not in self.weekdays and day not in self.dates
+
+
+# A carrier with nothing configured, in a region without public holidays.
+DEFAULT_CARRIER_DAYS = CarrierDays(DEFAULT_NON_DELIVERY_WEEKDAYS, frozenset())
+
+
+def carrier_days(
+    connection: CarrierConnection | None,
+    country: str,
+    subdivision: str,
+    public_holidays: frozenset[dt.date] = frozenset(),
+) -> CarrierDays:
+    """When `connection`'s carrier works in the region (`country`, `subdivision`): see
+    `routing.types.NonDeliveryDays`; the region's public holidays are never working days."""
+    entries = connection.non_delivery_days if connection is not None else ()
+    province = subdivision.casefold()
+    here = [entry for entry in entries if entry.country in ("", country)]
+    national = [entry for entry in here if not entry.province]
+    regional = [entry for entry in here if entry.province and entry.province.casefold() == province]
+    weekdays = set() if national else set(DEFAULT_NON_DELIVERY_WEEKDAYS)
+    dates = set(public_holidays)
+    for entry in (*national, *regional):
+        weekdays |= entry.weekdays
+        dates |= entry.dates
+    return CarrierDays(frozenset(weekdays), frozenset(dates))
 
 
 @lru_cache(maxsize=64)
@@ -55,31 +100,41 @@ def next_picking_start(facility: Facility, after: dt.datetime) -> dt.datetime | 
     return None
 
 
-def is_carrier_day(facility: Facility, day: dt.date) -> bool:
-    return day.weekday() not in NON_DELIVERY_WEEKDAYS and day not in facility.closing_days
+def is_carrier_day(facility: Facility, day: dt.date, collection: CarrierDays) -> bool:
+    """Whether a parcel can leave `facility` on `day` with a carrier working `collection`."""
+    return collection.works(day) and day not in facility.closing_days
 
 
-def add_transit_days(start: dt.date, days: int) -> dt.date:
-    """`days` transit days after `start`, not counting Sundays; 0 → `start` itself."""
+def add_transit_days(
+    start: dt.date, days: int, delivery: CarrierDays = DEFAULT_CARRIER_DAYS
+) -> dt.date:
+    """`days` transit days after `start`, counting only days the carrier delivers
+    (`delivery`); 0 → `start` itself."""
     current = start
     remaining = days
-    while remaining > 0:
+    for _ in range(days + 4 * HORIZON_DAYS):  # a carrier working no day at all still ends
+        if remaining <= 0:
+            break
         current += dt.timedelta(days=1)
-        if current.weekday() not in NON_DELIVERY_WEEKDAYS:
+        if delivery.works(current):
             remaining -= 1
     return current
 
 
 def ship_date_for(
-    facility: Facility, ready_at: dt.datetime, cutoff_hour: int, cutoff_minute: int
+    facility: Facility,
+    ready_at: dt.datetime,
+    cutoff_hour: int,
+    cutoff_minute: int,
+    collection: CarrierDays = DEFAULT_CARRIER_DAYS,
 ) -> tuple[dt.date, dt.datetime]:
     """The day the parcel leaves, and the latest picking start that still makes that cut-off."""
     day = ready_at.date()
     cutoff = dt.datetime.combine(day, dt.time(cutoff_hour, cutoff_minute), tzinfo=ready_at.tzinfo)
-    if ready_at > cutoff or not is_carrier_day(facility, day):
+    if ready_at > cutoff or not is_carrier_day(facility, day, collection):
         day += dt.timedelta(days=1)
         for _ in range(HORIZON_DAYS):
-            if is_carrier_day(facility, day):
+            if is_carrier_day(facility, day, collection):
                 break
             day += dt.timedelta(days=1)
         cutoff = dt.datetime.combine(
@@ -96,13 +151,25 @@ def estimate_shipment(
     cutoff_minute: int,
     min_transit_days: int,
     max_transit_days: int,
+    collection: CarrierDays = DEFAULT_CARRIER_DAYS,
+    delivery: CarrierDays = DEFAULT_CARRIER_DAYS,
 ) -> DeliveryEstimate | None:
-    """Estimate for a parcel from `facility` handed to a carrier; None if it cannot pick."""
+    """Estimate for a parcel from `facility` handed to a carrier; None if it cannot pick.
+    `collection`: the carrier's working days in the facility's region; `delivery`: its
+    delivery days in the destination's region (see `carrier_days`)."""
     picking_start = next_picking_start(facility, now)
     if picking_start is None:
         return None
     return estimate_from_picking_start(
-        facility, now, picking_start, cutoff_hour, cutoff_minute, min_transit_days, max_transit_days
+        facility,
+        now,
+        picking_start,
+        cutoff_hour,
+        cutoff_minute,
+        min_transit_days,
+        max_transit_days,
+        collection,
+        delivery,
     )
 
 
@@ -114,14 +181,18 @@ def estimate_from_picking_start(
     cutoff_minute: int,
     min_transit_days: int,
     max_transit_days: int,
+    collection: CarrierDays = DEFAULT_CARRIER_DAYS,
+    delivery: CarrierDays = DEFAULT_CARRIER_DAYS,
 ) -> DeliveryEstimate:
     """`estimate_shipment` given `next_picking_start(facility, now)` (not None), so that a
     caller estimating several carriers of one schedule looks the picking start up once."""
     ready_at = picking_start + dt.timedelta(minutes=facility.fulfillment_process_buffer)
-    ship_date, latest_picking_start = ship_date_for(facility, ready_at, cutoff_hour, cutoff_minute)
+    ship_date, latest_picking_start = ship_date_for(
+        facility, ready_at, cutoff_hour, cutoff_minute, collection
+    )
     latest_picking_start = max(latest_picking_start, picking_start)
-    earliest = add_transit_days(ship_date, min_transit_days)
-    latest = add_transit_days(ship_date, max_transit_days)
+    earliest = add_transit_days(ship_date, min_transit_days, delivery)
+    latest = add_transit_days(ship_date, max_transit_days, delivery)
     today = now.astimezone(picking_start.tzinfo).date()
     return DeliveryEstimate(
         picking_start=picking_start,

@@ -21,6 +21,7 @@ from .types import (
     FENCE_CAPACITY,
     FENCE_CARRIER,
     FENCE_COMPLETE_STOCK,
+    FENCE_FACILITY_COUNTRY,
     FENCE_FACILITY_SERVICE,
     FENCE_FACILITY_STATUS,
     FENCE_PRESELECTED_FACILITIES,
@@ -45,6 +46,7 @@ class FenceScope(NamedTuple):
     pickup_id: str | None
     allowed_sources: frozenset[str]  # empty: any
     max_sources: int
+    destination_country: str  # the consumer's, or the pickup store's for a collect
 
 
 # A facility that passed every fence, with its route (the input of candidate preparation):
@@ -122,6 +124,12 @@ def _store_not_shipping(scope: FenceScope, facilities: list[Facility]) -> list[F
     return [facility for facility in stores if facility.facility_id != pickup_id]
 
 
+def _outside_destination_country(scope: FenceScope, facilities: list[Facility]) -> list[Facility]:
+    """Only facilities in the destination's country ship (or transfer into the pickup store)."""
+    country = scope.destination_country
+    return [facility for facility in facilities if facility.country != country]
+
+
 def _pickup_without_pickup_service(pickup: Facility) -> str | None:
     return None if PICKUP in pickup.services else "The pickup facility does not offer PICKUP."
 
@@ -142,6 +150,7 @@ FENCES = (
         keeps_out=_store_not_shipping,
         refuses_pickup=_pickup_without_pickup_service,
     ),
+    Fence(FENCE_FACILITY_COUNTRY, keeps_out=_outside_destination_country),
     Fence(FENCE_CARRIER, rejects_route=_without_carrier),
 )
 
@@ -215,6 +224,7 @@ def eligible(
                 id(facility.picking_times),
                 facility.fulfillment_process_buffer,
                 facility.country,
+                facility.subdivision,
                 facility.timezone,
                 id(facility.closing_days),
             )

@@ -91,6 +91,7 @@ def build_problem(request: RoutingRequest, *, greedy_only: bool = False) -> Prob
         pickup_id=destination.pickup.facility_id if destination.pickup is not None else None,
         allowed_sources=destination.allowed_sources,
         max_sources=max_sources,
+        destination_country=destination.country,
     )
     routes = Routes(request, destination, problem.weights, config.fence_active(FENCE_CARRIER))
     eligible = fences.eligible(request, scope, routes, problem.excluded)
@@ -139,6 +140,8 @@ def _destination(request: RoutingRequest, problem: Problem) -> Destination | Non
             SHIP_TO_CUSTOMER,
             request.preselected_facility_ids,
             None,
+            address.subdivision,
+            address.public_holidays,
         )
     pickup = next(
         (f for f in request.facilities if f.facility_id == request.destination.facility_id),
@@ -160,6 +163,8 @@ def _destination(request: RoutingRequest, problem: Problem) -> Destination | Non
         SHIP_TO_STORE,
         request.supplying_facility_ids,
         pickup,
+        pickup.subdivision,
+        pickup.closing_days,  # its own and its region's public holidays
     )
 
 

@@ -5,7 +5,8 @@ Ratings split into
 - per-set terms, monotone in the set of sources: number of deliveries, delivery costs (sum of
   parcel costs), delivery time (latest delivery among the nodes), in `Weights`;
 - per-unit terms, weighted by the share of the cart's units: geo distance, stock balancing,
-  prefer store / prefer warehouse, in `UnitWeights` (applied per candidate, routing/candidates.py).
+  prefer store / prefer warehouse, workload balancing, in `UnitWeights` (applied per candidate,
+  routing/candidates.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .types import (
     RATING_PREFER_STORE,
     RATING_PREFER_WAREHOUSE,
     RATING_STOCK_BALANCING,
+    RATING_WORKLOAD_BALANCING,
     SHIPPING,
     STORE,
     WAREHOUSE,
@@ -41,6 +43,7 @@ RATING_TITLES = {
     RATING_STOCK_BALANCING: "Stock balancing",
     RATING_PREFER_STORE: "Prefer store",
     RATING_PREFER_WAREHOUSE: "Prefer warehouse",
+    RATING_WORKLOAD_BALANCING: "Workload balancing",
 }
 RATING_ORDER = tuple(RATING_TITLES)
 
@@ -85,6 +88,8 @@ class UnitWeights(NamedTuple):
     balancing_threshold: float  # units available from which balancing costs nothing
     store: float
     warehouse: float
+    workload: float
+    workload_threshold: float  # orders a facility can still take today from which it costs nothing
 
 
 def _rating_weight(config: RoutingConfiguration, name: str) -> tuple[float, float | None]:
@@ -115,6 +120,7 @@ def set_weights(config: RoutingConfiguration, max_sources: int, is_collect: bool
 def unit_weights(config: RoutingConfiguration) -> UnitWeights:
     distance, distance_threshold = _rating_weight(config, RATING_GEO_DISTANCE)
     balancing, balancing_threshold = _rating_weight(config, RATING_STOCK_BALANCING)
+    workload, workload_threshold = _rating_weight(config, RATING_WORKLOAD_BALANCING)
     return UnitWeights(
         distance=distance,
         distance_threshold=float(distance_threshold or 1000.0),
@@ -122,7 +128,17 @@ def unit_weights(config: RoutingConfiguration) -> UnitWeights:
         balancing_threshold=float(balancing_threshold or 20.0),
         store=_rating_weight(config, RATING_PREFER_STORE)[0],
         warehouse=_rating_weight(config, RATING_PREFER_WAREHOUSE)[0],
+        workload=workload,
+        workload_threshold=float(workload_threshold or 10.0),
     )
+
+
+def workload_share(remaining_capacity: int | None, threshold: float) -> float:
+    """Workload balancing per unit, 0..1: how little of its daily order capacity a facility
+    has left (`1 − remaining/threshold`); a facility without a daily capacity costs nothing."""
+    if remaining_capacity is None or remaining_capacity >= threshold:
+        return 0.0
+    return min(1.0, 1.0 - max(remaining_capacity, 0) / threshold)
 
 
 # ---------------------------------------------------------------- explaining the solution
@@ -199,9 +215,15 @@ def _geo_distance(solution: _Solution, name: str):
         else None
     )
     where = "to the pickup store" if problem.method == COLLECT else "to the consumer"
+    point = ""
+    if problem.method == SHIPPING and destination.coordinates_source:
+        point = (
+            f"; consumer at {destination.latitude:.4f}, {destination.longitude:.4f} from "
+            f"{destination.coordinates_source}"
+        )
     text = (
         f"Units travel {mean:.0f} km on average {where} (full penalty at "
-        f"{threshold:.0f} km, weighted by share of the cart's units)."
+        f"{threshold:.0f} km, weighted by share of the cart's units{point})."
         if mean is not None
         else "No assigned unit has a known distance."
     )
@@ -299,6 +321,42 @@ def _prefer(wanted: str):
     return explain
 
 
+def _workload_balancing(solution: _Solution, name: str):
+    problem = solution.problem
+    setting = problem.request.configuration.rating(name)
+    threshold = float(setting.threshold or 10.0)
+    total_units = problem.total_units
+    penalty = 0.0
+    limited_units = 0
+    weighted_left = 0.0
+    for taken in solution.taken:
+        remaining = taken.candidate.facility.remaining_capacity
+        share = workload_share(remaining, threshold)
+        penalty += setting.max_penalty * share * taken.units / total_units if total_units else 0
+        if remaining is not None:
+            limited_units += taken.units
+            weighted_left += max(remaining, 0) * taken.units
+    if limited_units:
+        mean_left = weighted_left / limited_units
+        text = (
+            f"Units come from facilities that can take {mean_left:.1f} more orders today on "
+            f"average (no penalty from {threshold:.0f} up)"
+            + (
+                f"; {solution.assigned - limited_units} unit(s) from facilities without a "
+                "daily order capacity."
+                if limited_units < solution.assigned
+                else "."
+            )
+        )
+        return penalty, mean_left, threshold, text
+    text = (
+        "No source has a daily order capacity, so workload costs nothing."
+        if solution.assigned
+        else "Nothing taken from stock."
+    )
+    return penalty, None, threshold, text
+
+
 # In the order of `rating_results`; each gives (penalty, metric, threshold, explanation).
 _EXPLANATIONS = (
     (RATING_GEO_DISTANCE, _geo_distance),
@@ -308,4 +366,5 @@ _EXPLANATIONS = (
     (RATING_STOCK_BALANCING, _stock_balancing),
     (RATING_PREFER_STORE, _prefer(STORE)),
     (RATING_PREFER_WAREHOUSE, _prefer(WAREHOUSE)),
+    (RATING_WORKLOAD_BALANCING, _workload_balancing),
 )

@@ -61,6 +61,8 @@ class Destination(NamedTuple):
     target: str  # SHIP_TO_CUSTOMER | SHIP_TO_STORE (a connection's valid delivery targets)
     allowed_sources: frozenset[str]  # preselected (shipping) or supplying (collect) facilities
     pickup: Facility | None
+    subdivision: str  # the destination region's code in the `holidays` package, or ""
+    public_holidays: frozenset[dt.date]  # no delivery there on these days
 
 
 class Routes:
@@ -69,6 +71,7 @@ class Routes:
     valid for as long as the caches."""
 
     __slots__ = (
+        "calendars",
         "carrier_options",
         "carrier_required",
         "destination",
@@ -92,6 +95,27 @@ class Routes:
         self.carrier_options: dict[tuple, list] = {}
         self.rated: dict[tuple, RatedOption] = {}
         self.estimates: dict[tuple, DeliveryEstimate] = {}
+        self.calendars: dict[tuple, delivery.CarrierDays] = {}
+
+    def _carrier_days(self, connection, facility: Facility | None) -> delivery.CarrierDays:
+        """When `connection`'s carrier works at `facility` (collecting there), or, for None,
+        where it delivers (the destination)."""
+        calendar = None if connection is None else id(connection.non_delivery_days)
+        if facility is None:
+            days_key = (calendar, None, None)
+        else:
+            days_key = (calendar, facility.country, facility.subdivision)
+        days = self.calendars.get(days_key)
+        if days is None:
+            if facility is None:
+                target = self.destination
+                days = delivery.carrier_days(
+                    connection, target.country, target.subdivision, target.public_holidays
+                )
+            else:
+                days = delivery.carrier_days(connection, facility.country, facility.subdivision)
+            self.calendars[days_key] = days
+        return days
 
     def of_pickup(self, pickup: Facility) -> Route | None:
         """The pickup store's own stock: nothing travels; None when it cannot pick."""
@@ -126,7 +150,7 @@ class Routes:
         rated = self.rated
         best = None
         for connection, service in options:
-            key = (schedule, buffer, id(connection), id(service))
+            key = (schedule, buffer, facility.subdivision, id(connection), id(service))
             option = rated.get(key)
             if option is None:
                 option = rated[key] = self._rate(
@@ -144,7 +168,17 @@ class Routes:
         now = self.request.now
         pickup = self.destination.pickup
         fixed = self.weights.fixed
-        estimate = delivery.estimate_from_picking_start(facility, now, picking_start, 23, 59, 1, 1)
+        estimate = delivery.estimate_from_picking_start(
+            facility,
+            now,
+            picking_start,
+            23,
+            59,
+            1,
+            1,
+            self._carrier_days(None, facility),
+            self._carrier_days(None, None),
+        )
         if pickup is None:
             days = max(estimate.max_delivery_days, 0)
             return Route(None, estimate, None, days, 0.0, None, fixed(1, 0.0, days))
@@ -231,6 +265,9 @@ class Routes:
             connection.cutoff_minute,
             service.min_transit_days,
             service.max_transit_days,
+            id(connection.non_delivery_days),
+            facility.country,
+            facility.subdivision,
         )
         estimate = self.estimates.get(key)
         if estimate is None:
@@ -242,5 +279,7 @@ class Routes:
                 connection.cutoff_minute,
                 service.min_transit_days,
                 service.max_transit_days,
+                self._carrier_days(connection, facility),
+                self._carrier_days(connection, None),
             )
         return estimate

@@ -49,12 +49,19 @@ class OrderLine:
 
 @dataclass(frozen=True)
 class ShippingDestination:
-    """Ship to the consumer. Coordinates are optional (no distance rating without them)."""
+    """Ship to the consumer. Coordinates are optional (no distance rating without them);
+    `coordinates_source` says where they came from (the address, or the offline resolution of
+    its city or country, config/geocoding.py). `subdivision` is the region's code in the
+    `holidays` package ("NW"), `public_holidays` the region's public holidays: no carrier
+    delivers there on those days."""
 
     country: str
     latitude: float | None = None
     longitude: float | None = None
     postal_code: str = ""
+    subdivision: str = ""
+    public_holidays: frozenset[dt.date] = frozenset()
+    coordinates_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,10 +96,29 @@ class CarrierService:
     currency: str = "EUR"
 
 
+# A carrier that configures nothing for a country does not deliver there on Sundays.
+DEFAULT_NON_DELIVERY_WEEKDAYS = frozenset({6})
+
+
+@dataclass(frozen=True)
+class NonDeliveryDays:
+    """Days a carrier neither collects nor delivers in a region (the reference's
+    `nonDeliveryDaysPerCountryAndProvince`): `country` ("" = every country), `province`
+    ("" = the whole country, else a subdivision code or name), weekdays (Monday=0) and dates.
+    For a region, the weekdays of its country's entries apply (Sunday when the carrier has no
+    entry for the country), plus those of its province's entries; all matching dates apply."""
+
+    country: str = ""
+    province: str = ""
+    weekdays: frozenset[int] = frozenset()
+    dates: frozenset[dt.date] = frozenset()
+
+
 @dataclass(frozen=True)
 class CarrierConnection:
     """A facility's connection to a carrier. `active` = connection AND carrier active.
-    Empty `valid_delivery_targets` means every target is allowed."""
+    Empty `valid_delivery_targets` means every target is allowed. `non_delivery_days`: the
+    carrier's calendar (empty: no delivery on Sundays anywhere)."""
 
     carrier_id: str
     carrier_key: str
@@ -102,6 +128,7 @@ class CarrierConnection:
     cutoff_minute: int = 0
     valid_delivery_targets: frozenset[str] = frozenset()
     services: tuple[CarrierService, ...] = ()
+    non_delivery_days: tuple[NonDeliveryDays, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +136,9 @@ class Facility:
     """A candidate facility.
 
     `picking_times`: 7 tuples (Monday=0 … Sunday=6) of windows; all empty = always picking.
+    `closing_days`: days it neither picks nor hands parcels over: its own closing days and
+    the public holidays of its region (`country` and `subdivision`, a code of the `holidays`
+    package), merged by the adapter.
     `remaining_capacity`: orders it can still take today; None = unlimited.
     `fulfillment_process_buffer`: minutes from picking start until a parcel is ready.
     """
@@ -123,6 +153,7 @@ class Facility:
     latitude: float | None = None
     longitude: float | None = None
     country: str = ""
+    subdivision: str = ""
     timezone: str = "UTC"
     picking_times: tuple[tuple[PickingWindow, ...], ...] = ((),) * 7
     closing_days: frozenset[dt.date] = frozenset()
@@ -141,13 +172,14 @@ class RatingSetting:
     threshold: float | None = None
 
 
-# Fence names (all active by default).
+# Fence names (active by default, except those in FENCES_OFF_BY_DEFAULT).
 FENCE_FACILITY_STATUS = "facilityStatus"
 FENCE_FACILITY_SERVICE = "facilityService"
 FENCE_CARRIER = "carrier"
 FENCE_PRESELECTED_FACILITIES = "preselectedFacilities"
 FENCE_CAPACITY = "capacity"
 FENCE_COMPLETE_STOCK = "completeStock"
+FENCE_FACILITY_COUNTRY = "facilityCountry"
 FENCE_NAMES = (
     FENCE_FACILITY_STATUS,
     FENCE_FACILITY_SERVICE,
@@ -155,7 +187,16 @@ FENCE_NAMES = (
     FENCE_PRESELECTED_FACILITIES,
     FENCE_CAPACITY,
     FENCE_COMPLETE_STOCK,
+    FENCE_FACILITY_COUNTRY,
 )
+# Fences a network has to switch on: on by default they would change existing decisions
+# (facilityCountry would stop every cross-border parcel).
+FENCES_OFF_BY_DEFAULT = frozenset({FENCE_FACILITY_COUNTRY})
+
+
+def default_fences() -> dict[str, bool]:
+    return {name: name not in FENCES_OFF_BY_DEFAULT for name in FENCE_NAMES}
+
 
 # Rating names.
 RATING_GEO_DISTANCE = "geoDistance"
@@ -165,6 +206,7 @@ RATING_DELIVERY_TIME = "deliveryTime"
 RATING_STOCK_BALANCING = "stockBalancing"
 RATING_PREFER_STORE = "preferStore"
 RATING_PREFER_WAREHOUSE = "preferWarehouse"
+RATING_WORKLOAD_BALANCING = "workloadBalancing"
 
 
 def default_ratings() -> dict[str, RatingSetting]:
@@ -176,6 +218,7 @@ def default_ratings() -> dict[str, RatingSetting]:
         RATING_STOCK_BALANCING: RatingSetting(True, 50.0, 20.0),  # units left
         RATING_PREFER_STORE: RatingSetting(False, 50.0, None),
         RATING_PREFER_WAREHOUSE: RatingSetting(False, 50.0, None),
+        RATING_WORKLOAD_BALANCING: RatingSetting(True, 50.0, 10.0),  # orders left today
     }
 
 
@@ -183,12 +226,12 @@ def default_ratings() -> dict[str, RatingSetting]:
 class RoutingConfiguration:
     """Active fences, ratings and `max_split_count` (max number of source facilities)."""
 
-    fences: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(FENCE_NAMES, True))
+    fences: dict[str, bool] = field(default_factory=default_fences)
     ratings: dict[str, RatingSetting] = field(default_factory=default_ratings)
     max_split_count: int = 3
 
     def fence_active(self, name: str) -> bool:
-        return self.fences.get(name, True)
+        return self.fences.get(name, name not in FENCES_OFF_BY_DEFAULT)
 
     def rating(self, name: str) -> RatingSetting:
         return self.ratings.get(name) or default_ratings()[name]

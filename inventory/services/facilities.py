@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from config import geocoding
 from config.errors import Conflict
 from inventory.models import Facility, Reservation
 from inventory.selectors.availability import active_reservations
@@ -54,7 +55,9 @@ def _apply_facility(facility, data, *, replace):
 
 
 def _apply_address(facility, address):
-    """The wire address, and the columns routing reads from it."""
+    """The wire address, and the columns routing reads from it (a point from its city when
+    the client sent none)."""
+    address = geocoding.with_resolved_coordinates(address)
     facility.address = address
     coordinates = address.get("resolvedCoordinates") or {}
     facility.country = address.get("country", "")

@@ -13,7 +13,7 @@ from inventory.models import CarrierStatus, FacilityStatus, OutOfStockBehaviour
 from promises.adapter import build_routing_request
 from promises.models import RoutingConfiguration
 from routing import solve
-from routing.types import CollectDestination, ShippingDestination
+from routing.types import CollectDestination
 from tests.inventory.factories import (
     CarrierFactory,
     CountryServiceMappingFactory,
@@ -62,7 +62,11 @@ def demo_like_network(store_count=3, carrier=None):
 def test_example_order_is_routed_to_the_warehouse_with_carrier_data_and_explanation():
     network = demo_like_network()
     request = build_routing_request(example_promise(), now=NOW)
-    assert request.destination == ShippingDestination("NL", None, None, "1052 XM")
+    # The example address has no coordinates: its city is placed offline.
+    destination = request.destination
+    assert (destination.country, destination.postal_code) == ("NL", "1052 XM")
+    assert (round(destination.latitude, 2), round(destination.longitude, 2)) == (52.37, 4.89)
+    assert destination.coordinates_source == "the centre of Amsterdam, NL (GeoNames city)"
     decision = solve(request)
     assert [node.facility_id for node in decision.nodes] == [str(network["warehouse"].id)]
     node = decision.nodes[0]
@@ -72,7 +76,11 @@ def test_example_order_is_routed_to_the_warehouse_with_carrier_data_and_explanat
     assert decision.estimated_delivery_date == dt.date(2026, 11, 25)
     ratings = {result.name: result for result in decision.rating_results}
     assert ratings["numberOfDeliveries"].penalty == 0
-    assert "destination has no coordinates" in ratings["geoDistance"].explanation
+    # Rated by distance from the resolved point: Utrecht is about 35 km from Amsterdam.
+    assert 30 < ratings["geoDistance"].metric < 40
+    assert "consumer at 52.3740, 4.8897 from the centre of Amsterdam" in (
+        ratings["geoDistance"].explanation
+    )
     assert decision.unassigned == ()
 
 

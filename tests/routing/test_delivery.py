@@ -1,11 +1,13 @@
 """Delivery-time estimates with a fixed `now` (Monday 23 November 2026)."""
 
+import dataclasses
 import datetime as dt
 
 from routing import delivery
 from routing.delivery import add_transit_days, estimate_shipment, next_picking_start
+from routing.types import NonDeliveryDays
 
-from .builders import AMSTERDAM, MONDAY_MORNING, store
+from .builders import AMSTERDAM, MONDAY_MORNING, postnl, store
 
 TZ = delivery.zone(AMSTERDAM)
 
@@ -85,3 +87,21 @@ def test_collect_target_time_falls_inside_the_pickup_store_picking_times():
     # A transfer arriving Wednesday: ready Wednesday 13:00 (opening 9:00 + 4 h).
     arrival = delivery.transfer_arrival_target(pickup, dt.date(2026, 11, 25), MONDAY_MORNING)
     assert arrival == local(25, 13)
+
+
+def test_carrier_days_combine_the_carrier_calendar_and_the_region_holidays():
+    saturday_off = NonDeliveryDays("DE", "", frozenset({5, 6}))
+    christmas_eve = NonDeliveryDays("DE", "BY", frozenset(), frozenset({dt.date(2026, 12, 24)}))
+    connection = dataclasses.replace(postnl(), non_delivery_days=(saturday_off, christmas_eve))
+    holidays = frozenset({dt.date(2026, 12, 25)})
+    bavaria = delivery.carrier_days(connection, "DE", "BY", holidays)
+    assert bavaria.weekdays == {5, 6}
+    assert bavaria.dates == {dt.date(2026, 12, 24), dt.date(2026, 12, 25)}
+    # Another state: the country's weekdays, not Bavaria's date.
+    assert delivery.carrier_days(connection, "DE", "BE").dates == frozenset()
+    # A country the carrier configures nothing for: no delivery on Sundays, as before.
+    assert delivery.carrier_days(connection, "NL", "").weekdays == {6}
+    assert delivery.carrier_days(None, "NL", "") == delivery.DEFAULT_CARRIER_DAYS
+    # Thursday 24 December 2026 + 1 transit day in Bavaria: the 25th is a holiday, the 26th a
+    # Saturday, the 27th a Sunday.
+    assert add_transit_days(dt.date(2026, 12, 24), 1, bavaria) == dt.date(2026, 12, 28)

@@ -75,3 +75,27 @@ def test_a_pickup_store_refused_by_a_fence_sources_nothing_and_says_why():
 
     assert decision.nodes == ()
     assert {u.reason for u in decision.unassigned} == {"The pickup facility does not offer PICKUP."}
+
+
+def test_facility_country_keeps_foreign_facilities_out_once_switched_on():
+    # Only the German warehouse holds the whole cart; Dutch stores hold part of it.
+    availability = {
+        ("ams-centrum", "TSHIRT-W-2468"): 4,
+        ("wh-duisburg", "TSHIRT-W-2468"): 500,
+    }
+    request = example_request(availability=availability, lines=EXAMPLE_LINES[:1])
+    # Off by default: the German warehouse ships the whole line to Amsterdam.
+    default = solve(request)
+    assert [node.facility_id for node in default.nodes] == ["wh-duisburg"]
+    assert default.excluded_facilities == {}
+
+    fenced = solve(
+        dataclasses.replace(
+            request, configuration=RoutingConfiguration(fences={"facilityCountry": True})
+        )
+    )
+    assert fenced.excluded_facilities == {"wh-duisburg": "facilityCountry"}
+    assert [node.facility_id for node in fenced.nodes] == ["ams-centrum"]
+    assert sum(u.quantity for u in fenced.unassigned) == 6
+    [reason] = {u.reason for u in fenced.unassigned}
+    assert reason == "Only 4 available in the eligible facilities."

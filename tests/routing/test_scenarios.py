@@ -284,3 +284,29 @@ def test_solving_leaves_the_cycle_collector_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_workload_balancing_prefers_the_store_with_spare_daily_capacity():
+    # Two Amsterdam stores hold the line; the nearer one can take one more order today.
+    facilities = (
+        store("ams-centrum", 52.3731, 4.8922, remaining_capacity=1),
+        store("ams-west", 52.3700, 4.8400, remaining_capacity=25),
+    )
+    availability = {(f.facility_id, "TSHIRT-W-2468"): 30 for f in facilities}
+    request = example_request(
+        facilities=facilities, availability=availability, lines=EXAMPLE_LINES[:1]
+    )
+    decision = solve(request)
+    assert [node.facility_id for node in decision.nodes] == ["ams-west"]
+    workload = ratings_by_name(decision)["workloadBalancing"]
+    assert workload.penalty == 0 and workload.metric == 25
+    assert "can take 25.0 more orders today" in workload.explanation
+
+    # Switched off, distance decides: the nearer store, nearly full, takes it.
+    ratings = default_ratings()
+    ratings["workloadBalancing"] = RatingSetting(False, 50.0, 10.0)
+    unbalanced = solve(
+        dataclasses.replace(request, configuration=RoutingConfiguration(ratings=ratings))
+    )
+    assert [node.facility_id for node in unbalanced.nodes] == ["ams-centrum"]
+    assert "workloadBalancing" not in ratings_by_name(unbalanced)

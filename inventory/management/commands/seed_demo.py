@@ -163,6 +163,25 @@ CARRIERS = {
     "POSTNL": "PostNL",
     "DHL": "DHL Paket",
 }
+
+
+def _no_sundays(country, *dates):
+    return {
+        "country": country,
+        "recurringNonDeliveryWeekdays": ["SUNDAY"],
+        "nonDeliveryDays": [
+            {"nonDeliveryDay": day, "nonDeliveryType": "RECURRING"} for day in dates
+        ],
+        "nonDeliveryDaysPerProvince": [],
+    }
+
+
+# The carriers' calendars, in the reference's carrier configuration shape (public holidays come
+# from the `holidays` package on top): DHL does not deliver on Christmas Eve and New Year's Eve.
+CARRIER_CALENDARS = {
+    "POSTNL": [_no_sundays("NL"), _no_sundays("DE")],
+    "DHL": [_no_sundays("DE", "2026-12-24", "2026-12-31"), _no_sundays("NL")],
+}
 # carrier, source, destinations, category, min days, max days, cost in EUR
 MAPPINGS = [
     ("POSTNL", "NL", ["NL"], "STANDARD", 1, 1, "4.95"),
@@ -316,7 +335,14 @@ class Command(BaseCommand):
         carriers = {}
         for key, name in CARRIERS.items():
             carriers[key], _ = Carrier.objects.update_or_create(
-                key=key, defaults={"name": name, "extra": {"deliveryType": "DELIVERY"}}
+                key=key,
+                defaults={
+                    "name": name,
+                    "extra": {
+                        "deliveryType": "DELIVERY",
+                        "nonDeliveryDaysPerCountryAndProvince": CARRIER_CALENDARS[key],
+                    },
+                },
             )
         existing = {
             (
