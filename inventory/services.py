@@ -127,6 +127,19 @@ def release_order_reservations(order_id):
     Releasing only ever raises availability, so it needs no stock lock. The order no longer
     weighs on the daily capacity of the facilities it held stock at.
     """
+    deleted, facility_days = _delete_order_reservations(order_id)
+    uncount_facility_orders(dict.fromkeys(facility_days, 1))
+    return deleted
+
+
+def delete_order_reservations(order_id):
+    """Delete what an order holds but leave its daily counters to the caller: a re-route
+    adjusts them after its new reservations, so that counter rows stay the last locks it
+    takes. Returns the {(facility_id, UTC day)} the order was counted on."""
+    return _delete_order_reservations(order_id)[1]
+
+
+def _delete_order_reservations(order_id):
     reservations = Reservation.objects.filter(order_line_item__order_id=order_id)
     facility_days = set(
         reservations.annotate(day=TruncDate("created", tzinfo=datetime.UTC)).values_list(
@@ -134,8 +147,7 @@ def release_order_reservations(order_id):
         )
     )
     deleted, _ = reservations.delete()
-    uncount_facility_orders(dict.fromkeys(facility_days, 1))
-    return deleted
+    return deleted, facility_days
 
 
 def _daily_orders_row(facility_id, day, orders):

@@ -32,8 +32,9 @@ from inventory.services import (
     DailyCapacityReached,
     InsufficientStock,
     count_facility_orders,
-    release_order_reservations,
+    delete_order_reservations,
     reserve_stock,
+    uncount_facility_orders,
 )
 from orders import modification, routing_marks
 from orders import services as order_services
@@ -127,15 +128,16 @@ def rendered_routing_decision(decision, routing_request):
     return json.loads(json.dumps(sourcing_option(decision, routing_request), cls=DjangoJSONEncoder))
 
 
-def reserve_decision(decision, routing_request, line_item_ids, *, valid_until):
+def reserve_decision(decision, routing_request, line_item_ids, *, valid_until, counted_on=()):
     """Reserve what `decision` allocates and count the order at those facilities.
 
     `line_item_ids` maps the engine's line ids to OrderLineItem ids; `valid_until` None makes
-    the reservations permanent. Runs in the caller's transaction without a savepoint:
-    InsufficientStock is raised before anything is written, DailyCapacityReached after the
-    counters of other facilities were raised, so that caller must roll back (a promise's
-    attempt, a re-route's savepoint). The counters are the last write: their row locks are
-    held only until the commit.
+    the reservations permanent; `counted_on` is where a re-routed order was counted before
+    (its reservations deleted in this transaction, its counters left for this step). Runs in
+    the caller's transaction without a savepoint: InsufficientStock is raised before anything
+    is written, DailyCapacityReached after other counters were raised, so that caller must roll
+    back (a promise's attempt, a re-route's savepoint). The counters are the last write:
+    their row locks are held only until the commit.
     """
     allocations = [
         Allocation(
@@ -149,13 +151,28 @@ def reserve_decision(decision, routing_request, line_item_ids, *, valid_until):
     ]
     # Under the lock a reservation that expired meanwhile counts as free.
     reservations = reserve_stock(allocations, valid_until=valid_until)
-    count_facility_orders(
-        {reservation.facility_id for reservation in reservations},
-        # The day release and expiry subtract it from: its reservations' day.
-        day=reservations[0].created.astimezone(UTC).date() if reservations else None,
-        enforce_capacity=routing_request.configuration.fence_active(FENCE_CAPACITY),
-    )
+    facilities = {reservation.facility_id for reservation in reservations}
+    # The day release and expiry subtract it from: its reservations' day.
+    day = reservations[0].created.astimezone(UTC).date() if reservations else None
+    enforce_capacity = routing_request.configuration.fence_active(FENCE_CAPACITY)
+    if counted_on:
+        now_on = {(facility, day) for facility in facilities}
+        _move_counts(set(counted_on), now_on, enforce_capacity)
+    else:
+        count_facility_orders(facilities, day=day, enforce_capacity=enforce_capacity)
     return reservations
+
+
+def _move_counts(before, after, enforce_capacity):
+    """A re-routed order's daily counts, from the (facility, day) counters it was counted on
+    to those it now holds stock at: one counter at a time in (facility, day) order, the order
+    every other writer takes them in (a promise's one statement, a cancel, the sweep), so two
+    transactions never wait on each other's counters crosswise. Unchanged ones are left."""
+    for facility, day in sorted(before ^ after, key=lambda key: (str(key[0]), key[1])):
+        if (facility, day) in before:
+            uncount_facility_orders({(facility, day): 1})
+        else:
+            count_facility_orders({facility}, day=day, enforce_capacity=enforce_capacity)
 
 
 def with_estimate(delivery_preferences, decision):
@@ -262,11 +279,11 @@ def place_order(data, *, actor):
 # --- existing orders: re-route under the order's lock -------------------------------------
 
 
-def route_locked_order(order, *, summary=MODIFICATION_SHORTAGE):
-    """Route the locked order as it now stands (its reservations released in this
-    transaction) and reserve the new allocation; a PROMISED order keeps its validUntil. One
-    more routing after a lost race; a refusal raises (the caller's rollback restores all).
-    Returns the routing change for the updateDetails entry."""
+def route_locked_order(order, *, counted_on=(), summary=MODIFICATION_SHORTAGE):
+    """Route the locked order as it now stands and reserve the new allocation (its old
+    reservations, counted on `counted_on`, deleted in this transaction); a PROMISED order keeps
+    its validUntil. One more routing after a lost race; a refusal raises (the caller's rollback
+    restores all). Returns the routing change for the updateDetails entry."""
     lines = [line for line in order.order_line_items.order_by("position") if line.quantity > 0]
     data = {
         "orderLineItems": [
@@ -287,7 +304,13 @@ def route_locked_order(order, *, summary=MODIFICATION_SHORTAGE):
         refuse_unassignable(data, routing_request, decision, summary=summary)
         try:
             with transaction.atomic():
-                reserve_decision(decision, routing_request, line_item_ids, valid_until=valid_until)
+                reserve_decision(
+                    decision,
+                    routing_request,
+                    line_item_ids,
+                    valid_until=valid_until,
+                    counted_on=counted_on,
+                )
         except InsufficientStock as shortage:
             if attempt == 2:
                 refuse_after_lost_race(data, shortage, summary=summary)
@@ -303,14 +326,13 @@ def _modify_locked(order, data, *, actor, action=None, comment=None):
     """Apply the change to the locked order and re-route it. An order that held stock (or was
     routed) is refused when the modified order cannot be served; a NOT_ROUTED order takes the
     change and stays NOT_ROUTED with the new reason."""
-    was_not_routed = order.routing_status == RoutingStatus.NOT_ROUTED
-    held = release_order_reservations(order.id) > 0
+    counted_on = delete_order_reservations(order.id)
     changes = modification.change_order_fields(order, data)
     if action:
         changes = {"action": action, **changes}
-    if held or order.routing_status == RoutingStatus.ROUTED:
-        changes["routing"] = route_locked_order(order)
-    elif was_not_routed:
+    if counted_on or order.routing_status == RoutingStatus.ROUTED:
+        changes["routing"] = route_locked_order(order, counted_on=counted_on)
+    elif order.routing_status == RoutingStatus.NOT_ROUTED:
         try:
             with transaction.atomic():
                 changes["routing"] = route_locked_order(order, summary=ORDER_SHORTAGE)
@@ -353,8 +375,8 @@ def reroute_order(order_id, *, version, actor):
     """REROUTE (API action, admin button): route the order again as it stands, e.g. after the
     network changed. Refused, with nothing changed, when it cannot be served."""
     order = modification.lock_modifiable_order(order_id, version)
-    release_order_reservations(order.id)
-    routing = route_locked_order(order, summary=ORDER_SHORTAGE)
+    counted_on = delete_order_reservations(order.id)
+    routing = route_locked_order(order, counted_on=counted_on, summary=ORDER_SHORTAGE)
     return modification.save_modification(
         order, actor=actor, changes={"action": "REROUTE", "routing": routing}
     )

@@ -169,7 +169,9 @@ def _network_stamp_and_settings_sql():
     return (
         f"SELECT 0, {', '.join(stamps)}, "
         f"(SELECT {duration} FROM {PromisesConfiguration._meta.db_table} WHERE id = 1), "
-        f"(SELECT {anonymization} FROM {GdprConfiguration._meta.db_table} WHERE id = 1), NULL "
+        # As text: the events' rows put NULLs in this column, and PostgreSQL types those as text.
+        f"(SELECT CASE WHEN {anonymization} THEN 'true' ELSE 'false' END"
+        f" FROM {GdprConfiguration._meta.db_table} WHERE id = 1), NULL "
         f"UNION ALL SELECT DISTINCT 1, {nothing}, NULL, NULL, {event} "
         f"FROM {Subscription._meta.db_table}"
     )
@@ -200,5 +202,5 @@ def network_stamp_and_settings():
             else:
                 events.add(event)
     return NetworkStampAndSettings(
-        stamp, invalid_after_time, anonymization is None or bool(anonymization), frozenset(events)
+        stamp, invalid_after_time, anonymization != "false", frozenset(events)
     )
