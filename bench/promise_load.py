@@ -429,6 +429,7 @@ def phase_breakdown(articles, requests_count=40):
     from rest_framework.test import APIClient
 
     import promises.adapter
+    import promises.placement
     import promises.services
     import promises.snapshot
     import routing
@@ -454,7 +455,7 @@ def phase_breakdown(articles, requests_count=40):
     measure(promises.snapshot, "_remaining_capacities", "adapter:   _remaining_capacities")
     measure(routing, "solve", "routing.solve")
     measure(promises.services, "create_order", "orders.services.create_order")
-    measure(promises.services, "reserve_stock", "inventory.services.reservations.reserve_stock")
+    measure(promises.placement, "reserve_stock", "inventory.services.reservations.reserve_stock")
     measure(promises.services, "record_order_event", "events: record_order_event")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get(user__username='bench').key}")

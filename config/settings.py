@@ -224,11 +224,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "promises.tasks.release_expired_promises",
         "schedule": timedelta(minutes=1),
     },
+    "route-unrouted-orders": {
+        "task": "promises.tasks.route_unrouted_orders",
+        "schedule": timedelta(minutes=1),
+    },
     "deliver-events": {
         "task": "events.tasks.deliver_pending_events",
         "schedule": timedelta(seconds=15),
     },
 }
+
+# An order accepted without stock (NOT_ROUTED) that the retry task still cannot route this many
+# minutes after its creation is flagged for staff (admin filter, ORDER_ROUTING_OVERDUE event).
+UNROUTED_ORDER_FLAG_AFTER_MINUTES = env.int("UNROUTED_ORDER_FLAG_AFTER_MINUTES", default=8 * 60)
 
 # Webhook delivery (events app); see events/conf.py for what each one does.
 EVENTS_DELIVERY_TIMEOUT = env.float("EVENTS_DELIVERY_TIMEOUT", default=10.0)

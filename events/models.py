@@ -28,6 +28,11 @@ class EventName(models.TextChoices):
         "ORDER_CREATED_FROM_PROMISE",
         "A promised order was confirmed and is now OPEN.",
     )
+    ORDER_ROUTING_OVERDUE = (
+        "ORDER_ROUTING_OVERDUE",
+        "An order accepted without stock could still not be routed after the configured time "
+        "(UNROUTED_ORDER_FLAG_AFTER_MINUTES); staff should look at it.",
+    )
     INVENTORY_FACILITY_STOCK_CHANGED = (
         "INVENTORY_FACILITY_STOCK_CHANGED",
         "The stock value of an article at a facility changed.",

@@ -6,7 +6,7 @@ gets 409, whoever won the race."""
 
 from config import clock
 from config.errors import NotFound, PromiseExpired, VersionConflict
-from orders.models import Order
+from orders.models import UNROUTED_WAITING_STATUSES, Order, RoutingStatus
 from orders.selectors import parse_order_id
 
 
@@ -30,3 +30,17 @@ def lock_order_at_version(order_id, version):
     if version is not None and order.version != version:
         raise VersionConflict(version=order.version, request_version=version)
     return order
+
+
+def lock_unrouted_order(order_id):
+    """The NOT_ROUTED order, locked, or None when another transaction holds it (SKIP LOCKED:
+    a PATCH or another retry is at it) or it was routed or cancelled meanwhile."""
+    return (
+        Order.objects.select_for_update(skip_locked=True)
+        .filter(
+            id=order_id,
+            routing_status=RoutingStatus.NOT_ROUTED,
+            status__in=UNROUTED_WAITING_STATUSES,
+        )
+        .first()
+    )

@@ -25,6 +25,19 @@ TENANT_ORDER_ID_BLOCKING_STATUSES = (OrderStatus.OPEN, OrderStatus.LOCKED, Order
 EXPIRED_PROMISE_STATUSES = (OrderStatus.PROMISED, OrderStatus.CANCELLED)
 
 
+class RoutingStatus(models.TextChoices):
+    """Whether an order holds stock for its lines. Orders from before orders were routed on
+    creation have neither (""): nothing re-routes or retries them until someone asks."""
+
+    ROUTED = "ROUTED"
+    # Accepted without stock (the network could not serve it): the retry task routes it later.
+    NOT_ROUTED = "NOT_ROUTED"
+
+
+# The statuses in which a NOT_ROUTED order waits for stock (the retry task's queue).
+UNROUTED_WAITING_STATUSES = (OrderStatus.OPEN, OrderStatus.LOCKED)
+
+
 class OrderQuerySet(models.QuerySet):
     def promises_to_release(self, now):
         """What the expiry sweep cancels: promises past their validUntil, not yet swept."""
@@ -60,6 +73,11 @@ class Order(models.Model):
 
     # Set while the order is PROMISED: when its reservations stop counting.
     promise_valid_until = models.DateTimeField(null=True, blank=True)
+    routing_status = models.CharField(
+        max_length=16, choices=RoutingStatus.choices, blank=True, default=""
+    )
+    # When staff were told that this not-routed order has waited too long for stock.
+    routing_flagged_at = models.DateTimeField(null=True, blank=True)
 
     created = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(auto_now=True)
@@ -87,6 +105,12 @@ class Order(models.Model):
                 fields=["promise_valid_until"],
                 condition=Q(status="PROMISED"),
                 name="order_promise_expiry_idx",
+            ),
+            # The retry task's queue: not-routed orders, oldest first.
+            models.Index(
+                fields=["created", "id"],
+                condition=Q(routing_status="NOT_ROUTED"),
+                name="order_not_routed_idx",
             ),
         ]
         permissions = [
@@ -140,3 +164,20 @@ class OrderModificationConfiguration(models.Model):
 
     def __str__(self):
         return "Order modification configuration"
+
+
+class GdprConfiguration(models.Model):
+    """Singleton (id=1): the GDPR settings. With `actor_anonymization` (the default) no change
+    of an order records who made it (`updateDetails[].user` is left out)."""
+
+    version = models.PositiveIntegerField(default=1)
+    actor_anonymization = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "GDPR configuration"
+        verbose_name_plural = "GDPR configuration"
+
+    def __str__(self):
+        return "GDPR configuration"

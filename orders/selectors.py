@@ -9,7 +9,13 @@ from django.db.models.expressions import RawSQL
 from config.errors import InvalidInput, NotFound
 from config.identifiers import parse_uuid
 from config.unreadable import readable_rows
-from orders.models import Order, OrderLineItem, OrderModificationConfiguration
+from orders.models import (
+    UNROUTED_WAITING_STATUSES,
+    Order,
+    OrderLineItem,
+    OrderModificationConfiguration,
+    RoutingStatus,
+)
 
 
 def parse_order_id(order_id):
@@ -87,6 +93,19 @@ def list_orders(*, start_after_id=None, size=25, tenant_order_id=None, consumer_
         )
     orders = list(with_line_items(page.order_by(*LIST_ORDERING))[:size])
     return OrderList(orders=readable_rows(orders, what="order"), total=total)
+
+
+def unrouted_orders(*, after=None, size=100):
+    """[(created, id)] of NOT_ROUTED orders waiting for stock, oldest first, after the
+    `(created, id)` key `after` (keyset: a retry run visits each order once)."""
+    queryset = Order.objects.filter(
+        routing_status=RoutingStatus.NOT_ROUTED,
+        status__in=UNROUTED_WAITING_STATUSES,
+    )
+    if after is not None:
+        created, order_id = after
+        queryset = queryset.filter(Q(created__gt=created) | Q(created=created, id__gt=order_id))
+    return list(queryset.order_by("created", "id").values_list("created", "id")[:size])
 
 
 def get_order_modification_configuration():

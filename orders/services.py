@@ -8,17 +8,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.api.fields import format_wire_datetime, parse_wire_datetime
+from config.api.fields import parse_wire_datetime
 from config.db import insert_instances
 from config.errors import InvalidInput, NotFound, ServiceError, VersionConflict
 from config.identifiers import parse_uuid
 from events.models import EventName
 from events.services import record_order_event
-from inventory.models import Reservation
-from inventory.services.reservations import release_order_reservations, shrink_line_reservations
+from inventory.services.reservations import release_order_reservations
+from orders import routing_marks
+from orders.history import record_update
 from orders.locking import lock_order_at_version
 from orders.models import (
     TENANT_ORDER_ID_BLOCKING_STATUSES,
+    GdprConfiguration,
     Order,
     OrderLineItem,
     OrderModificationConfiguration,
@@ -39,7 +41,6 @@ LINE_EXTRA_FIELDS = (
     "allowedSubstitutes",
 )
 CANCELLABLE_STATUSES = (OrderStatus.OPEN, OrderStatus.LOCKED, OrderStatus.PROMISED)
-MODIFIABLE_STATUSES = (OrderStatus.OPEN, OrderStatus.LOCKED, OrderStatus.PROMISED)
 
 
 def _tenant_order_id_taken(tenant_order_id):
@@ -50,7 +51,7 @@ def _tenant_order_id_taken(tenant_order_id):
     )
 
 
-def _consumer_columns(consumer):
+def consumer_columns(consumer):
     addresses = consumer.get("addresses") or []
     first = addresses[0] if addresses else {}
     name = " ".join(part for part in (first.get("firstName"), first.get("lastName")) if part)
@@ -85,12 +86,26 @@ def _order_extra(data):
     return extra
 
 
-def create_order(data, *, status=OrderStatus.OPEN, promise_valid_until=None, extra=None):
+def create_order(
+    data,
+    *,
+    actor,
+    status=OrderStatus.OPEN,
+    promise_valid_until=None,
+    extra=None,
+    routing_status="",
+    not_routed_reason=None,
+    creation_changes=None,
+    anonymize=None,
+):
     """Create an order with its line items from a validated OrderForCreation wire dict.
 
     `status` other than OPEN (e.g. PROMISED from the promise flow) wins over a status in
     `data`; otherwise `data["status"]` (OPEN or LOCKED) or OPEN applies. `extra` adds to what
-    the order keeps beside its wire fields (the promise flow's routing decision).
+    the order keeps beside its wire fields (the routing decision). `routing_status` says
+    whether it holds stock; with `not_routed_reason` it is NOT_ROUTED and carries the marks
+    (orders.routing_marks). The creation is the first `updateDetails` entry, by `actor`
+    (`creation_changes` adds to it, e.g. the routing; `anonymize`: orders.history).
 
     Its own transaction, or part of the caller's without a savepoint (a checkout would pay two
     more round trips): refusals are raised before anything is written, and a failed write
@@ -114,7 +129,7 @@ def create_order(data, *, status=OrderStatus.OPEN, promise_valid_until=None, ext
         status=status,
         order_date=_as_datetime(data["orderDate"]),
         consumer=consumer,
-        **_consumer_columns(consumer),
+        **consumer_columns(consumer),
         delivery_preferences=data.get("deliveryPreferences") or {},
         custom_attributes=data.get("customAttributes"),
         tags=data.get("tags") or [],
@@ -124,6 +139,15 @@ def create_order(data, *, status=OrderStatus.OPEN, promise_valid_until=None, ext
         promises_options=data.get("promisesOptions"),
         extra={**_order_extra(data), **(extra or {})},
         promise_valid_until=promise_valid_until if status == OrderStatus.PROMISED else None,
+        routing_status=routing_status,
+    )
+    if not_routed_reason is not None:
+        routing_marks.mark_not_routed(order, not_routed_reason)
+    record_update(
+        order,
+        actor,
+        {"action": "CREATE", "status": status, **(creation_changes or {})},
+        anonymize=anonymize,
     )
     with transaction.atomic(savepoint=False):
         if not tenant_order_id:
@@ -158,122 +182,8 @@ def create_order(data, *, status=OrderStatus.OPEN, promise_valid_until=None, ext
         return record_order_event(EventName.ORDER_CREATED, order)
 
 
-def _username(user):
-    return getattr(user, "get_username", lambda: None)() if user else None
-
-
-def _apply_preferred_handling_time(delivery_preferences, value):
-    """The documents: shipping orders keep it as desiredDeliveryTime, click-and-collect
-    orders as the collect provisioningTime."""
-    preferences = dict(delivery_preferences or {})
-    if preferences.get("collect"):
-        preferences["collect"] = [
-            {**collect, "provisioningTime": value} for collect in preferences["collect"]
-        ]
-    else:
-        preferences["shipping"] = {
-            **(preferences.get("shipping") or {}),
-            "desiredDeliveryTime": value,
-        }
-    return preferences
-
-
 @transaction.atomic
-def update_order(order_id, data, *, user=None):
-    """PATCH: line quantities, customAttributes and the preferred handling time, under the
-    order's row lock and the client's version."""
-    order = lock_order_at_version(order_id, data["version"])
-    if order.status not in MODIFIABLE_STATUSES:
-        raise InvalidInput(
-            f"An order in status {order.status} cannot be modified.",
-            f"Only {', '.join(MODIFIABLE_STATUSES)} orders can be modified.",
-        )
-    changes = {}
-    if "customAttributes" in data:
-        order.custom_attributes = data["customAttributes"]
-        changes["customAttributes"] = data["customAttributes"]
-    if "preferredHandlingTime" in data:
-        value = data["preferredHandlingTime"]
-        order.preferred_handling_time = parse_wire_datetime(value)
-        order.delivery_preferences = _apply_preferred_handling_time(
-            order.delivery_preferences, value
-        )
-        changes["preferredHandlingTime"] = value
-    if data.get("orderLineItems"):
-        changes["orderLineItems"] = _change_line_quantities(order, data["orderLineItems"])
-
-    order.update_details = [
-        *order.update_details,
-        {
-            key: value
-            for key, value in {
-                "created": format_wire_datetime(timezone.now()),
-                "user": _username(user),
-                "comment": data.get("comment"),
-                "changes": changes,
-            }.items()
-            if value is not None
-        },
-    ]
-    order.version = F("version") + 1
-    order.save()
-    return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
-
-
-def _change_line_quantities(order, requested):
-    configuration = get_order_modification_configuration()
-    if not configuration.allow_order_line_item_modification:
-        raise InvalidInput(
-            "Order line items cannot be modified.",
-            "The order modification configuration does not allow order line item "
-            "modification (allowOrderLineItemModification is false).",
-        )
-    lines = {str(line.id): line for line in order.order_line_items.all()}
-    new_quantities = {}
-    for change in requested:
-        if change["id"] not in lines:
-            raise InvalidInput(
-                f"orderLineItems: no line item {change['id']} in this order.",
-                "Order line items are addressed by the id the order returned.",
-            )
-        if change["id"] in new_quantities:
-            raise InvalidInput(f"orderLineItems: line item {change['id']} is listed twice.")
-        new_quantities[change["id"]] = change["quantity"]
-    final = {line_id: new_quantities.get(line_id, line.quantity) for line_id, line in lines.items()}
-    if not any(quantity > 0 for quantity in final.values()):
-        raise InvalidInput("An order must have at least one order line item with a quantity > 0.")
-
-    changed = {
-        line_id: quantity
-        for line_id, quantity in new_quantities.items()
-        if quantity != lines[line_id].quantity
-    }
-    reserved_line_ids = {
-        str(line_id)
-        for line_id in Reservation.objects.filter(order_line_item_id__in=list(changed)).values_list(
-            "order_line_item_id", flat=True
-        )
-    }
-    for line_id, quantity in changed.items():
-        line = lines[line_id]
-        if line_id in reserved_line_ids:
-            if quantity > line.quantity:
-                # Growing a line would need a new routing decision and new stock; the promise
-                # made for this order covers only what was reserved.
-                raise InvalidInput(
-                    f"orderLineItems: the quantity of line item {line_id} cannot be increased.",
-                    "Stock is reserved for this line; it can only be reduced. Cancel and "
-                    "re-create the order (or ask for a new delivery promise) to get more.",
-                )
-            shrink_line_reservations(line.id, quantity)
-        OrderLineItem.objects.filter(id=line.id).update(
-            quantity=quantity, last_modified=timezone.now()
-        )
-    return [{"id": change["id"], "quantity": change["quantity"]} for change in requested]
-
-
-@transaction.atomic
-def cancel_order(order_id, *, version, reason=None, force=False):
+def cancel_order(order_id, *, version, actor, reason=None, force=False):
     """CANCEL / FORCE_CANCEL: the order becomes CANCELLED and its stock is released in the
     same transaction. `reason` is the client's cancelationReasonId."""
     order = lock_order_at_version(order_id, version)
@@ -288,12 +198,13 @@ def cancel_order(order_id, *, version, reason=None, force=False):
     order.promise_valid_until = None
     if reason:
         order.cancelation_reason = {"id": reason, "action": "CANCELATION"}
+    record_update(order, actor, {"action": action, "status": OrderStatus.CANCELLED})
     order.version = F("version") + 1
     order.save()
     return record_order_event(EventName.ORDER_CANCELLED, get_order(order.id))
 
 
-def force_cancel_orders(orders):
+def force_cancel_orders(orders, *, actor):
     """BULK_FORCE_CANCEL: each order `{"orderId", "version", "cancelationReasonId"?}` in its own
     transaction (a refusal leaves the others done), a `BulkOrderActionResult` per order."""
     results = []
@@ -302,6 +213,7 @@ def force_cancel_orders(orders):
             cancel_order(
                 item["orderId"],
                 version=item["version"],
+                actor=actor,
                 reason=item.get("cancelationReasonId"),
                 force=True,
             )
@@ -315,7 +227,7 @@ def force_cancel_orders(orders):
 
 
 @transaction.atomic
-def unlock_order(order_id, *, version, target_time=None):
+def unlock_order(order_id, *, version, actor, target_time=None):
     """UNLOCK: LOCKED → OPEN. `target_time` (optional) becomes deliveryPreferences.targetTime."""
     order = lock_order_at_version(order_id, version)
     if order.status != OrderStatus.LOCKED:
@@ -324,15 +236,20 @@ def unlock_order(order_id, *, version, target_time=None):
             "Only LOCKED orders can be unlocked.",
         )
     order.status = OrderStatus.OPEN
+    changes = {"action": "UNLOCK", "status": OrderStatus.OPEN}
     if target_time:
         order.delivery_preferences = {**order.delivery_preferences, "targetTime": target_time}
+        changes["targetTime"] = target_time
+    record_update(order, actor, changes)
     order.version = F("version") + 1
     order.save()
     return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
 
 
 @transaction.atomic
-def update_line_item_custom_attributes(order_id, order_line_item_id, *, version, custom_attributes):
+def update_line_item_custom_attributes(
+    order_id, order_line_item_id, *, version, actor, custom_attributes
+):
     """UPDATE_CUSTOM_ATTRIBUTES on a line item: replaces them and raises the order's version."""
     order = lock_order_at_version(order_id, version)
     updated = OrderLineItem.objects.filter(order=order, id=parse_uuid(order_line_item_id)).update(
@@ -343,8 +260,18 @@ def update_line_item_custom_attributes(order_id, order_line_item_id, *, version,
             "Order line item not found.",
             f"Order {order.id} has no order line item {order_line_item_id}.",
         )
+    record_update(
+        order,
+        actor,
+        {
+            "action": "UPDATE_CUSTOM_ATTRIBUTES",
+            "orderLineItems": [
+                {"id": str(order_line_item_id), "customAttributes": custom_attributes}
+            ],
+        },
+    )
     order.version = F("version") + 1
-    order.save(update_fields=["version", "last_modified"])
+    order.save(update_fields=["version", "update_details", "last_modified"])
     return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
 
 
@@ -355,6 +282,21 @@ def update_order_modification_configuration(*, version, allow_order_line_item_mo
     if configuration.version != version:
         raise VersionConflict(version=configuration.version, request_version=version)
     configuration.allow_order_line_item_modification = allow_order_line_item_modification
+    configuration.version += 1
+    configuration.save()
+    return configuration
+
+
+@transaction.atomic
+def update_gdpr_configuration(*, version, actor_anonymization):
+    """The back office's GDPR screen: whether order changes record who made them."""
+    if not isinstance(actor_anonymization, bool):
+        raise InvalidInput("actorAnonymization must be true or false.")
+    GdprConfiguration.objects.get_or_create(pk=1)
+    configuration = GdprConfiguration.objects.select_for_update().get(pk=1)
+    if configuration.version != version:
+        raise VersionConflict(version=configuration.version, request_version=version)
+    configuration.actor_anonymization = actor_anonymization
     configuration.version += 1
     configuration.save()
     return configuration

@@ -19,14 +19,18 @@ from orders.serializers.requests import (
     BulkOrderActionResultSerializer,
     BulkOrderActionsSerializer,
     OrderCancelActionSerializer,
+    OrderConsumerAddressChangeActionSerializer,
+    OrderConsumerAddressesReplaceActionSerializer,
     OrderForceCancelActionSerializer,
     OrderForCreationSerializer,
     OrderForUpdateSerializer,
     OrderLineItemCustomAttributesUpdateSerializer,
     OrderListQuerySerializer,
     OrderModificationConfigurationSerializer,
+    OrderRerouteActionSerializer,
     OrderUnlockActionSerializer,
 )
+from promises import placement
 from promises import services as promise_services
 from promises.serializers import PromiseConfirmActionSerializer, PromiseExtendActionSerializer
 
@@ -61,7 +65,8 @@ class OrderCollectionView(APIView):
     @idempotent("orders.create")
     def post(self, request):
         data = validated(OrderForCreationSerializer, require_object(request.data))
-        order = services.create_order(data)
+        # Routed and reserved like a promise, or accepted as NOT_ROUTED.
+        order = placement.place_order(data, actor=request.user)
         location = request.build_absolute_uri(reverse("order-detail", args=[order.id]))
         return Response(OrderSerializer(order).data, status=201, headers={"Location": location})
 
@@ -93,49 +98,91 @@ class OrderDetailView(APIView):
         order_id = orderId
         selectors.parse_order_id(order_id)
         data = validated(OrderForUpdateSerializer, require_object(request.data))
-        order = services.update_order(order_id, data, user=request.user)
+        # Every modification re-routes an order that holds stock (promises.placement).
+        order = placement.modify_order(order_id, data, actor=request.user)
         return Response(OrderSerializer(order).data)
 
 
-def _cancel(order_id, data):
+def _cancel(order_id, data, actor):
     return services.cancel_order(
-        order_id, version=data["version"], reason=data.get("cancelationReasonId")
+        order_id, version=data["version"], actor=actor, reason=data.get("cancelationReasonId")
     )
 
 
-def _force_cancel(order_id, data):
-    return services.cancel_order(order_id, version=data["version"], force=True)
+def _force_cancel(order_id, data, actor):
+    return services.cancel_order(order_id, version=data["version"], actor=actor, force=True)
 
 
-def _unlock(order_id, data):
+def _unlock(order_id, data, actor):
     return services.unlock_order(
-        order_id, version=data["version"], target_time=data.get("targetTime")
+        order_id, version=data["version"], actor=actor, target_time=data.get("targetTime")
     )
 
 
-def _confirm_promise(order_id, data):
+def _confirm_promise(order_id, data, actor):
     return promise_services.confirm_promise(
-        order_id, version=data["version"], tenant_order_id=data.get("tenantOrderId")
+        order_id,
+        version=data["version"],
+        actor=actor,
+        tenant_order_id=data.get("tenantOrderId"),
     )
 
 
-def _extend_promise(order_id, data):
-    return promise_services.extend_promise(order_id, version=data["version"])
+def _extend_promise(order_id, data, actor):
+    return promise_services.extend_promise(order_id, version=data["version"], actor=actor)
 
 
-# Action name → (request serializer, handler(order_id, validated data) -> Order).
+def _change_consumer_address(order_id, data, actor):
+    return placement.change_consumer_address(
+        order_id,
+        version=data["version"],
+        actor=actor,
+        consumer_address=data["consumerAddress"],
+        address_type=data["addressType"],
+    )
+
+
+def _replace_consumer_addresses(order_id, data, actor):
+    return placement.replace_consumer_addresses(
+        order_id,
+        version=data["version"],
+        actor=actor,
+        consumer_addresses=data["consumerAddresses"],
+    )
+
+
+def _reroute(order_id, data, actor):
+    return placement.reroute_order(order_id, version=data["version"], actor=actor)
+
+
+# Action name → (request serializer, handler(order_id, validated data, actor) -> Order).
 ORDER_ACTIONS = {
     "CANCEL": (OrderCancelActionSerializer, _cancel),
     "FORCE_CANCEL": (OrderForceCancelActionSerializer, _force_cancel),
     "UNLOCK": (OrderUnlockActionSerializer, _unlock),
     "CONFIRM_PROMISE": (PromiseConfirmActionSerializer, _confirm_promise),
     "EXTEND_PROMISE": (PromiseExtendActionSerializer, _extend_promise),
+    # Deprecated in the reference (PATCH with `consumer` does the same, through one service).
+    "CHANGE_CONSUMER_ADDRESS": (
+        OrderConsumerAddressChangeActionSerializer,
+        _change_consumer_address,
+    ),
+    "REPLACE_CONSUMER_ADDRESSES": (
+        OrderConsumerAddressesReplaceActionSerializer,
+        _replace_consumer_addresses,
+    ),
+    # Not in the reference: route the order again as it stands.
+    "REROUTE": (OrderRerouteActionSerializer, _reroute),
 }
 
 
-def _update_line_custom_attributes(order_id, line_id, data):
+def _update_line_custom_attributes(order_id, line_id, data, actor):
     return services.update_line_item_custom_attributes(
-        order_id, line_id, version=data["version"], custom_attributes=data["customAttributes"]
+        order_id,
+        line_id,
+        version=data["version"],
+        actor=actor,
+        custom_attributes=data["customAttributes"],
     )
 
 
@@ -179,7 +226,7 @@ class OrderActionsView(APIView):
         order_id = orderId
         selectors.parse_order_id(order_id)
         data, handler = dispatch_action(ORDER_ACTIONS, request.data)
-        return Response(OrderSerializer(handler(order_id, data)).data)
+        return Response(OrderSerializer(handler(order_id, data, request.user)).data)
 
 
 class OrderBulkActionsView(APIView):
@@ -194,7 +241,7 @@ class OrderBulkActionsView(APIView):
     )
     def post(self, request):
         data = validated(BulkOrderActionsSerializer, require_object(request.data))
-        return Response(services.force_cancel_orders(data["orders"]))
+        return Response(services.force_cancel_orders(data["orders"], actor=request.user))
 
 
 class OrderLineItemActionsView(APIView):
@@ -211,7 +258,7 @@ class OrderLineItemActionsView(APIView):
         order_id, order_line_item_id = orderId, orderLineItemId
         selectors.parse_order_id(order_id)
         data, handler = dispatch_action(ORDER_LINE_ITEM_ACTIONS, request.data)
-        order = handler(order_id, order_line_item_id, data)
+        order = handler(order_id, order_line_item_id, data, request.user)
         return Response(OrderSerializer(order).data)
 
 

@@ -1,12 +1,8 @@
 """Writes of the promise lifecycle: configuration, promise creation, confirm, extend, expiry."""
 
-import json
-import uuid
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from config import clock
@@ -15,31 +11,23 @@ from config.errors import InvalidInput, NotFound, PromiseExpired, VersionConflic
 from config.models import IdempotencyKey
 from events.models import EventName
 from events.services import record_order_event, record_order_events
-from inventory.selectors.availability import availability
-from inventory.services.capacity import (
-    DailyCapacityReached,
-    count_facility_orders,
-    uncount_facility_orders,
-)
+from inventory.services.capacity import DailyCapacityReached, uncount_facility_orders
 from inventory.services.reservations import (
-    Allocation,
     InsufficientStock,
     extend_order_reservations,
     make_order_reservations_permanent,
-    reserve_stock,
 )
+from orders.history import SYSTEM_ACTOR, record_update, update_detail
 from orders.locking import lock_order_at_version
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderStatus, RoutingStatus
 from orders.selectors import get_order
 from orders.services import create_order
-from promises import sql
-from promises.adapter import build_routing_request
+from promises import placement, sql
 from promises.durations import parse_promise_duration
 from promises.models import PromisesConfiguration, RoutingConfiguration, SourcingOptionsRun
 from promises.snapshot import checkout_snapshot
-from promises.sourcing import sourcing_option, sourcing_options
-from routing import solve
-from routing.types import FENCE_CAPACITY, FENCE_NAMES, default_ratings
+from promises.sourcing import sourcing_options
+from routing.types import FENCE_NAMES, default_ratings
 
 # Large batches are cheap to hold: only a confirm of an already expired promise ever waits on
 # them (and then answers 404); new promises and live confirms never touch these rows.
@@ -139,7 +127,7 @@ def _lock_live_promise(order_id, *, version):
 
 
 @transaction.atomic
-def confirm_promise(order_id, *, version, tenant_order_id=None):
+def confirm_promise(order_id, *, version, actor, tenant_order_id=None):
     """PROMISED → OPEN; the reservations become permanent."""
     order = _lock_live_promise(order_id, version=version)
     # Re-checks under the stock locks that the reservations are still active.
@@ -148,6 +136,7 @@ def confirm_promise(order_id, *, version, tenant_order_id=None):
         order.tenant_order_id = tenant_order_id
     order.status = OrderStatus.OPEN
     order.promise_valid_until = None
+    record_update(order, actor, {"action": "CONFIRM_PROMISE", "status": OrderStatus.OPEN})
     order.version += 1
     try:
         with transaction.atomic():
@@ -162,13 +151,18 @@ def confirm_promise(order_id, *, version, tenant_order_id=None):
 
 
 @transaction.atomic
-def extend_promise(order_id, *, version):
+def extend_promise(order_id, *, version, actor):
     """Give the consumer the configured duration again, counted from the moment the stock
     locks are held."""
     order = _lock_live_promise(order_id, version=version)
     valid_until = extend_order_reservations(order.id, promise_duration())
     order.promise_valid_until = valid_until
     order.promises_options = {"validUntil": format_wire_datetime(valid_until)}
+    record_update(
+        order,
+        actor,
+        {"action": "EXTEND_PROMISE", "validUntil": order.promises_options["validUntil"]},
+    )
     order.version += 1
     order.save()
     return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
@@ -189,8 +183,9 @@ def release_expired_promises(*, batch_size=SWEEP_BATCH_SIZE):
     released = 0
     while True:
         now = clock.now()
+        expired = update_detail(SYSTEM_ACTOR, {"action": "EXPIRE", "status": OrderStatus.CANCELLED})
         with transaction.atomic():
-            batch = sql.release_batch(now, batch_size)
+            batch = sql.release_batch(now, batch_size, expired)
             if batch.order_ids:
                 record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, batch.order_ids)
                 uncount_facility_orders(batch.orders_by_facility_day)  # last: short locks
@@ -206,21 +201,6 @@ def release_expired_promises(*, batch_size=SWEEP_BATCH_SIZE):
 
 MIN_CLIENT_VALIDITY = timedelta(minutes=1)
 MAX_CLIENT_VALIDITY = timedelta(hours=8)
-
-
-class InsufficientStockForPromise(InvalidInput):
-    """400 naming each short article with the quantity requested and the quantity available."""
-
-    def __init__(self, shortages):
-        self.shortages = shortages  # [(tenant_article_id, requested, available, reason)]
-        super().__init__(
-            "Not enough stock to promise this order.",
-            "; ".join(
-                f"{article}: requested {requested}, available {available}"
-                + (f" ({reason})" if reason else "")
-                for article, requested, available, reason in shortages
-            ),
-        )
 
 
 @dataclass(frozen=True)
@@ -249,63 +229,15 @@ def _promise_valid_until(data, now, configured_duration):
     return valid_until
 
 
-def _requested_by_article(data):
-    requested = defaultdict(int)
-    for line in data["orderLineItems"]:
-        requested[line["article"]["tenantArticleId"]] += line["quantity"]
-    return requested
-
-
-def _route(data, now, snapshot):
-    """Run the engine on a fresh read of availability (no locks held)."""
-    routing_request = build_routing_request(data, now=now, snapshot=snapshot)
-    return routing_request, solve(routing_request)
-
-
-def _refuse_unassignable(data, routing_request, decision):
-    if not decision.not_assignable:
-        return
-    short_articles = {item.tenant_article_id for item in decision.not_assignable}
-    reasons = {item.tenant_article_id: item.reason for item in decision.not_assignable}
-    requested = _requested_by_article(data)
-    available = defaultdict(int)
-    for (_, article), quantity in routing_request.availability.items():
-        if article in short_articles:
-            available[article] += max(quantity, 0)
-    raise InsufficientStockForPromise(
-        [
-            (article, requested[article], available[article], reasons.get(article))
-            for article in sorted(short_articles)
-        ]
-    )
-
-
-def _refuse_after_lost_race(data, shortage):
-    """Second lost race for the same stock: report what the network has left now."""
-    articles = {item.tenant_article_id for item in shortage.shortages}
-    requested = _requested_by_article(data)
-    available = defaultdict(int)
-    for (_, article), level in availability(articles).items():
-        available[article] += max(level.available, 0)
-    raise InsufficientStockForPromise(
-        [(article, requested[article], available[article], None) for article in sorted(articles)]
-    )
-
-
-def _rendered_routing_decision(decision, routing_request):
-    """The wire SourcingOption, kept with the order so staff can later see why it was placed
-    where it was (the back office renders `extra["sourcingOption"]`)."""
-    return json.loads(json.dumps(sourcing_option(decision, routing_request), cls=DjangoJSONEncoder))
-
-
-def create_delivery_promise(data):
+def create_delivery_promise(data, *, actor):
     """Route the cart, reserve its stock and create a PROMISED order, all or nothing.
 
     Routing runs before any lock is taken. Then one short transaction creates the order,
     reserves the chosen stock (reserve_stock locks the rows in id order and re-checks
     availability under the lock) and counts the order against its facilities' daily capacity
-    (a conditional update that refuses a full facility). If another checkout took the stock or
-    the capacity in between, the cart is routed once more on fresh data; a second loss is a 400.
+    (a conditional update that refuses a full facility): `placement.reserve_decision`. If
+    another checkout took the stock or the capacity in between, the cart is routed once more
+    on fresh data; a second loss is a 400. `actor` (the API user) is recorded as its creator.
     """
     now = clock.now()
     snapshot = checkout_snapshot(now)
@@ -315,49 +247,51 @@ def create_delivery_promise(data):
         "promisesOptions": {"validUntil": format_wire_datetime(valid_until)},
     }
     order_data.pop("status", None)
+    # Kept for re-routing the order later with the same effort.
+    resource_investment = ((data.get("additionalInfo") or {}).get("resourceInvestment") or {}).get(
+        "level"
+    )
 
     for attempt in (1, 2):
-        routing_request, decision = _route(data, now, snapshot)
-        _refuse_unassignable(data, routing_request, decision)
-        routing_decision = {"sourcingOption": _rendered_routing_decision(decision, routing_request)}
+        routing_request, decision = placement.route(data, now, snapshot)
+        placement.refuse_unassignable(data, routing_request, decision)
+        option = placement.rendered_routing_decision(decision, routing_request)
+        extra = {"sourcingOption": option}
+        if resource_investment is not None:
+            extra["resourceInvestment"] = resource_investment
         try:
             with transaction.atomic():
                 order = create_order(
-                    order_data,
+                    {
+                        **order_data,
+                        "deliveryPreferences": placement.with_estimate(
+                            data.get("deliveryPreferences"), decision
+                        ),
+                    },
+                    actor=actor,
                     status=OrderStatus.PROMISED,
                     promise_valid_until=valid_until,
-                    extra=routing_decision,
+                    extra=extra,
+                    routing_status=RoutingStatus.ROUTED,
+                    creation_changes={"routing": placement.routing_change(None, option)},
+                    anonymize=snapshot.actor_anonymization,
                 )
-                lines = list(order.order_line_items.all())
-                line_ids = {str(position): line.id for position, line in enumerate(lines)}
-                allocations = [
-                    Allocation(
-                        facility_id=uuid.UUID(allocation.facility_id),
-                        tenant_article_id=allocation.tenant_article_id,
-                        quantity=allocation.quantity,
-                        order_line_item_id=line_ids[allocation.line_id],
-                    )
-                    for allocation in decision.allocations
-                    if allocation.quantity > 0
-                ]
-                # Under the lock a reservation that expired meanwhile counts as free.
-                reservations = reserve_stock(allocations, valid_until=valid_until)
                 record_order_event(
                     EventName.DELIVERY_PROMISE_CREATED,
                     order,
                     subscribed=EventName.DELIVERY_PROMISE_CREATED in snapshot.subscribed_events,
                 )
-                # Last write of the transaction: its counter rows are locked only until commit.
-                count_facility_orders(
-                    {reservation.facility_id for reservation in reservations},
-                    # The day release and expiry subtract it from: its reservations' day.
-                    day=reservations[0].created.astimezone(UTC).date() if reservations else None,
-                    enforce_capacity=routing_request.configuration.fence_active(FENCE_CAPACITY),
+                lines = order.order_line_items.all()
+                placement.reserve_decision(
+                    decision,
+                    routing_request,
+                    {str(position): line.id for position, line in enumerate(lines)},
+                    valid_until=valid_until,
                 )
                 return DeliveryPromise(order, decision, routing_request, valid_until)
         except InsufficientStock as shortage:
             if attempt == 2:
-                _refuse_after_lost_race(data, shortage)
+                placement.refuse_after_lost_race(data, shortage)
         except DailyCapacityReached:
             if attempt == 2:
                 raise

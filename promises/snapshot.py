@@ -67,8 +67,8 @@ _network_cache: dict = {}
 @dataclasses.dataclass(frozen=True)
 class CheckoutSnapshot:
     """What a checkout reads besides stock, in one query: the converted network, the routing
-    configuration, the stored promise duration (None: never configured) and the events that
-    have at least one subscription."""
+    configuration, the stored promise duration (None: never configured), the events that
+    have at least one subscription and the GDPR actor anonymization."""
 
     facilities: dict  # {facility id: routing Facility without capacity}
     capacities: dict  # {facility id: daily order capacity}
@@ -78,6 +78,7 @@ class CheckoutSnapshot:
     # Moves whenever a facility, carrier, connection, mapping or the routing configuration
     # changes: what a cached checkout answer depends on besides stock (checkout options).
     network_version: str = ""
+    actor_anonymization: bool = True  # the GDPR setting, read fresh with the stamp
 
 
 def clear_network_cache():
@@ -86,8 +87,8 @@ def clear_network_cache():
 
 def checkout_snapshot(now=None) -> CheckoutSnapshot:
     now = now or clock.now()
-    stamp, invalid_after_time, subscribed_events = network_stamp_and_settings()
-    key = (connection.alias, connection.settings_dict["NAME"], *stamp, now.year)
+    settings = network_stamp_and_settings()
+    key = (connection.alias, connection.settings_dict["NAME"], *settings.stamp, now.year)
     cached = _network_cache.get("network")
     if cached and cached[0] == key and time.monotonic() - cached[1] < NETWORK_CACHE_SECONDS:
         facilities, capacities, configuration = cached[2]
@@ -109,9 +110,10 @@ def checkout_snapshot(now=None) -> CheckoutSnapshot:
         facilities=facilities,
         capacities=capacities,
         routing_configuration=configuration,
-        invalid_after_time=invalid_after_time,
-        subscribed_events=subscribed_events,
-        network_version=_version(stamp),
+        invalid_after_time=settings.invalid_after_time,
+        subscribed_events=settings.subscribed_events,
+        actor_anonymization=settings.actor_anonymization,
+        network_version=_version(settings.stamp),
     )
 
 

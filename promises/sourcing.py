@@ -126,6 +126,33 @@ def sourcing_option(
     return option
 
 
+def option_summary(option) -> dict | None:
+    """Where a stored SourcingOption places the order, in a few words for the order's history:
+    {"facilities": [tenantFacilityId or id], "carriers": [carrierKey],
+    "estimatedDeliveryDate": date} (the pickup date for click and collect)."""
+    if not isinstance(option, dict):
+        return None
+    facilities = [
+        node.get("tenantFacilityId") or node.get("facilityRef")
+        for node in option.get("nodes") or []
+        if isinstance(node, dict) and node.get("facilityRef") and node.get("lineItems")
+    ]
+    carriers = sorted(
+        {
+            transfer["carrier"].get("carrierKey")
+            for transfer in option.get("transfers") or []
+            if isinstance(transfer, dict) and isinstance(transfer.get("carrier"), dict)
+        }
+        - {None}
+    )
+    return {
+        "facilities": facilities,
+        "carriers": carriers,
+        "estimatedDeliveryDate": option.get("estimatedDeliveryDate")
+        or option.get("estimatedPickupDate"),
+    }
+
+
 def _collect_nodes(decision) -> list[dict]:
     """The pickup store first (it hands out everything the consumer collects), then the
     facilities that send goods to it."""

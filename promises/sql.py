@@ -28,7 +28,7 @@ from inventory.models import (
     FacilityCarrierConnection,
     Reservation,
 )
-from orders.models import Order, OrderLineItem, OrderStatus
+from orders.models import GdprConfiguration, Order, OrderLineItem, OrderStatus
 from promises.models import PromisesConfiguration, RoutingConfiguration
 
 EXPIRED_REASON = "Promise expired: it was neither confirmed nor extended before its validUntil."
@@ -41,23 +41,30 @@ class ReleasedBatch:
     orders_by_facility_day: dict  # {(facility_id, UTC day of the reservations): orders}
 
 
-def release_batch(now, batch_size):
-    """The twin for this connection's database."""
+def release_batch(now, batch_size, update_detail):
+    """The twin for this connection's database. `update_detail` is the `updateDetails` entry
+    each cancelled promise gets (orders.history: the system actor)."""
     if connection.vendor == "postgresql":
-        return release_batch_postgresql(now, batch_size)
-    return release_batch_portable(now, batch_size)
+        return release_batch_postgresql(now, batch_size, update_detail)
+    return release_batch_portable(now, batch_size, update_detail)
 
 
 def _columns(model, *names):
     return [model._meta.get_field(name).column for name in names]
 
 
-def release_batch_postgresql(now, batch_size):
+def release_batch_postgresql(now, batch_size, update_detail):
     orders, lines, reservations = (
         model._meta.db_table for model in (Order, OrderLineItem, Reservation)
     )
-    status, valid_until, version, modified, reasons = _columns(
-        Order, "status", "promise_valid_until", "version", "last_modified", "status_reasons"
+    status, valid_until, version, modified, reasons, details = _columns(
+        Order,
+        "status",
+        "promise_valid_until",
+        "version",
+        "last_modified",
+        "status_reasons",
+        "update_details",
     )
     [line_order] = _columns(OrderLineItem, "order")
     reservation_line, facility, created = _columns(
@@ -88,19 +95,21 @@ def release_batch_postgresql(now, batch_size):
         orders_by_facility_day = {(row[0], row[1]): row[2] for row in cursor.fetchall()}
         cursor.execute(
             f"UPDATE {orders} SET {status} = %s, {version} = {version} + 1, {modified} = %s,"
-            f" {reasons} = COALESCE({reasons}, '[]'::jsonb) || %s::jsonb"
+            f" {reasons} = COALESCE({reasons}, '[]'::jsonb) || %s::jsonb,"
+            f" {details} = COALESCE({details}, '[]'::jsonb) || %s::jsonb"
             " WHERE id = ANY(%s::uuid[])",
             [
                 OrderStatus.CANCELLED,
                 timezone.now(),
                 json.dumps([EXPIRED_STATUS_REASON]),
+                json.dumps([update_detail]),
                 order_ids,
             ],
         )
     return ReleasedBatch(order_ids, orders_by_facility_day)
 
 
-def release_batch_portable(now, batch_size):
+def release_batch_portable(now, batch_size, update_detail):
     """Through the ORM, for the embedded SQLite default (where one writer at a time makes the
     row lock moot) and any other database."""
     order_ids = list(
@@ -124,6 +133,7 @@ def release_batch_portable(now, batch_size):
         version=F("version") + 1,
         last_modified=timezone.now(),
         status_reasons=JSONAppend("status_reasons", [EXPIRED_STATUS_REASON]),
+        update_details=JSONAppend("update_details", [update_detail]),
     )
     return ReleasedBatch(order_ids, dict(orders_by_facility_day))
 
@@ -153,12 +163,16 @@ def _network_stamp_and_settings_sql():
             f" || '/' || COALESCE(CAST(MAX({modified}) AS TEXT), '') FROM {model._meta.db_table})"
         )
     [duration] = _columns(PromisesConfiguration, "invalid_after_time")
+    [anonymization] = _columns(GdprConfiguration, "actor_anonymization")
     [event] = _columns(Subscription, "event")
     nothing = ", ".join(["NULL"] * len(stamps))
     return (
         f"SELECT 0, {', '.join(stamps)}, "
-        f"(SELECT {duration} FROM {PromisesConfiguration._meta.db_table} WHERE id = 1), NULL "
-        f"UNION ALL SELECT DISTINCT 1, {nothing}, NULL, {event} "
+        f"(SELECT {duration} FROM {PromisesConfiguration._meta.db_table} WHERE id = 1), "
+        # As text: the events' rows put NULLs in this column, and PostgreSQL types those as text.
+        f"(SELECT CASE WHEN {anonymization} THEN 'true' ELSE 'false' END"
+        f" FROM {GdprConfiguration._meta.db_table} WHERE id = 1), NULL "
+        f"UNION ALL SELECT DISTINCT 1, {nothing}, NULL, NULL, {event} "
         f"FROM {Subscription._meta.db_table}"
     )
 
@@ -166,17 +180,27 @@ def _network_stamp_and_settings_sql():
 _STATEMENT = []
 
 
+@dataclass(frozen=True)
+class NetworkStampAndSettings:
+    stamp: tuple  # of the network tables: any insert, delete or edit changes it
+    invalid_after_time: str | None  # the stored promise duration, None: never configured
+    actor_anonymization: bool  # the GDPR setting (True when never configured)
+    subscribed_events: frozenset  # the events that have a subscription
+
+
 def network_stamp_and_settings():
-    """(stamp of the network tables, stored invalid_after_time or None, frozenset of the events
-    that have a subscription), in one round trip."""
+    """The stamp of the network tables, the small settings a checkout needs fresh and the
+    events that have a subscription, in one round trip."""
     if not _STATEMENT:
         _STATEMENT.append(_network_stamp_and_settings_sql())
-    stamp, invalid_after_time, events = (), None, set()
+    stamp, invalid_after_time, anonymization, events = (), None, None, set()
     with connection.cursor() as cursor:
         cursor.execute(_STATEMENT[0])
-        for kind, *stamps, duration, event in cursor.fetchall():
+        for kind, *stamps, duration, anonymize, event in cursor.fetchall():
             if kind == 0:
-                stamp, invalid_after_time = tuple(stamps), duration
+                stamp, invalid_after_time, anonymization = tuple(stamps), duration, anonymize
             else:
                 events.add(event)
-    return stamp, invalid_after_time, frozenset(events)
+    return NetworkStampAndSettings(
+        stamp, invalid_after_time, anonymization != "false", frozenset(events)
+    )

@@ -46,7 +46,7 @@ class DeliveryPromiseView(APIView):
     @idempotent("promises.deliverypromise")
     def post(self, request):
         data = validated_data(PromiseRequestSerializer, require_object(request.data))
-        promise = services.create_delivery_promise(data)
+        promise = services.create_delivery_promise(data, actor=request.user)
         location = request.build_absolute_uri(reverse("order-detail", args=[promise.order.id]))
         return Response(
             delivery_promise_response(promise), status=201, headers={"Location": location}

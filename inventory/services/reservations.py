@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -101,6 +100,19 @@ def release_order_reservations(order_id):
     Releasing only ever raises availability, so it needs no stock lock. The order no longer
     weighs on the daily capacity of the facilities it held stock at.
     """
+    deleted, facility_days = _delete_order_reservations(order_id)
+    uncount_facility_orders(dict.fromkeys(facility_days, 1))
+    return deleted
+
+
+def delete_order_reservations(order_id):
+    """Delete what an order holds but leave its daily counters to the caller: a re-route
+    adjusts them after its new reservations, so that counter rows stay the last locks it
+    takes. Returns the {(facility_id, UTC day)} the order was counted on."""
+    return _delete_order_reservations(order_id)[1]
+
+
+def _delete_order_reservations(order_id):
     reservations = Reservation.objects.filter(order_line_item__order_id=order_id)
     facility_days = set(
         reservations.annotate(day=TruncDate("created", tzinfo=datetime.UTC)).values_list(
@@ -108,8 +120,7 @@ def release_order_reservations(order_id):
         )
     )
     deleted, _ = reservations.delete()
-    uncount_facility_orders(dict.fromkeys(facility_days, 1))
-    return deleted
+    return deleted, facility_days
 
 
 def _lock_active_reservations_of_order(order_id):
@@ -142,28 +153,3 @@ def extend_order_reservations(order_id, duration):
         valid_until=now + duration, last_modified=timezone.now()
     )
     return now + duration
-
-
-@transaction.atomic
-def shrink_line_reservations(order_line_item_id, new_quantity):
-    """Reduce what a line holds to at most `new_quantity` units (largest reservations keep
-    theirs longest). Shrinking only frees stock, so it needs no stock lock."""
-    if new_quantity < 0:
-        raise InvalidInput("Quantity cannot be negative.")
-    reservations = list(
-        Reservation.objects.select_for_update()
-        .filter(order_line_item_id=order_line_item_id)
-        .order_by("-quantity", "id")
-    )
-    remaining = new_quantity
-    for reservation in reservations:
-        if remaining >= reservation.quantity:
-            remaining -= reservation.quantity
-        elif remaining > 0:
-            Reservation.objects.filter(id=reservation.id).update(
-                quantity=F("quantity") - (reservation.quantity - remaining),
-                last_modified=timezone.now(),
-            )
-            remaining = 0
-        else:
-            reservation.delete()

@@ -8,17 +8,30 @@ filters in orders.admin.filters; this module registers the admins.
 from django.contrib import admin
 from django.db.models import Prefetch, Q
 
-from config.admin_support import EstimatedCountPaginator
+from config.admin_support import EstimatedCountPaginator, ServiceBackedAdmin
 from config.identifiers import parse_uuid
 from inventory.models import Reservation
+from orders import services as order_services
 from orders.admin.actions import OrderActionsMixin
 from orders.admin.display import OrderColumnsMixin, OrderDetailsMixin, OrderLineItemInline
-from orders.admin.filters import DeliveryMethodFilter, FulfillingFacilityFilter
-from orders.models import Order, OrderLineItem, OrderModificationConfiguration
+from orders.admin.filters import DeliveryMethodFilter, FulfillingFacilityFilter, RoutingFilter
+from orders.admin.modification import OrderModificationMixin
+from orders.models import (
+    GdprConfiguration,
+    Order,
+    OrderLineItem,
+    OrderModificationConfiguration,
+)
 
 
 @admin.register(Order)
-class OrderAdmin(OrderActionsMixin, OrderColumnsMixin, OrderDetailsMixin, admin.ModelAdmin):
+class OrderAdmin(
+    OrderModificationMixin,
+    OrderActionsMixin,
+    OrderColumnsMixin,
+    OrderDetailsMixin,
+    admin.ModelAdmin,
+):
     list_display = [
         "tenant_order_id_display",
         "status_display",
@@ -28,10 +41,17 @@ class OrderAdmin(OrderActionsMixin, OrderColumnsMixin, OrderDetailsMixin, admin.
         "line_count",
         "unit_count",
         "fulfilling_facilities",
+        "routing_display",
         "time_left",
     ]
     list_display_links = ["tenant_order_id_display"]
-    list_filter = ["status", "order_date", DeliveryMethodFilter, FulfillingFacilityFilter]
+    list_filter = [
+        "status",
+        "order_date",
+        DeliveryMethodFilter,
+        FulfillingFacilityFilter,
+        RoutingFilter,
+    ]
     # Searched by get_search_results; listed here so the admin shows the search box.
     search_fields = ["tenant_order_id", "consumer_email", "consumer_name", "consumer_id"]
     search_help_text = (
@@ -78,7 +98,17 @@ class OrderAdmin(OrderActionsMixin, OrderColumnsMixin, OrderDetailsMixin, admin.
                 ]
             },
         ),
-        ("Fulfilment", {"fields": ["reservations_table", "routing_decision"]}),
+        (
+            "Fulfilment",
+            {
+                "fields": [
+                    "routing_display",
+                    "reservations_table",
+                    "routing_history",
+                    "routing_decision",
+                ]
+            },
+        ),
         (
             "History",
             {"fields": ["update_history", "cancelation_reason_json", "status_reasons_json"]},
@@ -155,3 +185,30 @@ class OrderModificationConfigurationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(GdprConfiguration)
+class GdprConfigurationAdmin(ServiceBackedAdmin):
+    """One row, changed through orders.services.update_gdpr_configuration (versioned: a stale
+    page gets the conflict and nothing is saved). With actor anonymization on (the default)
+    order changes record no user in updateDetails; off, they name the API user or staff."""
+
+    fields = ["actor_anonymization"]
+    list_display = ["__str__", "actor_anonymization", "version", "last_modified"]
+
+    def changelist_view(self, request, extra_context=None):
+        # A singleton: the list is its one row, there from the first look.
+        GdprConfiguration.objects.get_or_create(pk=1)
+        return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_save(self, request, form, *, adding):
+        return order_services.update_gdpr_configuration(
+            version=form.cleaned_data["seen_version"],
+            actor_anonymization=form.cleaned_data["actor_anonymization"],
+        )

@@ -10,7 +10,9 @@ from django.urls import path, reverse
 
 from config.admin_support import report_service_error, service_error_text
 from config.errors import ServiceError
+from orders import modification
 from orders import services as order_services
+from promises import placement
 from promises import services as promise_services
 
 ACTION_PERMISSION = "orders.perform_order_actions"
@@ -46,6 +48,17 @@ ORDER_ACTIONS = {
         "question": "The order is cancelled and its reserved stock released.",
         "inputs": {"reason": "reason"},
         "done": "Order {order} cancelled.",
+    },
+    "reroute": {
+        "slug": "reroute",
+        "label": "Re-route order",
+        "service": placement.reroute_order,
+        "statuses": modification.MODIFIABLE_STATUSES,
+        "question": "The order's reservations are released and it is routed again as it stands "
+        "now; the new decision is kept beside the old one. If the network cannot serve it, "
+        "nothing changes.",
+        "inputs": {},
+        "done": "Order {order} re-routed.",
     },
 }
 
@@ -159,7 +172,7 @@ def _run_bulk_order_action(request, spec, orders):
     for order in orders:
         try:
             version = int(request.POST.get(f"version_{order.pk}", ""))
-            service(order.pk, version=version)
+            service(order.pk, version=version, actor=request.user)
         except ValueError:
             refused.append(f"{order}: the page did not send its version")
         except ServiceError as error:
@@ -179,7 +192,7 @@ def _run_order_action(request, spec, order):
     except ValueError:
         messages.error(request, "The page did not send the order's version; reload it.")
         return
-    arguments = {"version": version}
+    arguments = {"version": version, "actor": request.user}
     for form_field, argument in spec["inputs"].items():
         value = request.POST.get(form_field, "").strip()
         if value:

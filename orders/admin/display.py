@@ -11,7 +11,8 @@ from config.admin_support import (
     pretty_json,
     short_time_left,
 )
-from orders.models import OrderLineItem, OrderStatus
+from orders.models import OrderLineItem, OrderStatus, RoutingStatus
+from promises.sourcing import option_summary
 
 STATUS_COLOURS = {
     OrderStatus.OPEN: "#1e7d32",
@@ -26,6 +27,21 @@ def status_badge(status):
     colour = STATUS_COLOURS.get(status, "#616161")
     return format_html(
         '<span class="doms-badge" style="background:{}">{}</span>', colour, status or "—"
+    )
+
+
+def routing_badge(order):
+    """NOT_ROUTED orders stand out in the list; flagged ones (waited too long) the most."""
+    if order.routing_status != RoutingStatus.NOT_ROUTED:
+        return "—"
+    if order.routing_flagged_at is not None:
+        return format_html(
+            '<span class="doms-badge" style="background:#b71c1c" title="flagged {}">'
+            "not routed: overdue</span>",
+            f"{order.routing_flagged_at:%Y-%m-%d %H:%M} UTC",
+        )
+    return format_html(
+        '<span class="doms-badge" style="background:{}">not routed</span>', "#b26a00"
     )
 
 
@@ -79,6 +95,10 @@ class OrderColumnsMixin:
             }
         )
         return ", ".join(names) or "—"
+
+    @admin.display(description="routing")
+    def routing_display(self, order):
+        return routing_badge(order)
 
     @admin.display(description="time left", ordering="promise_valid_until")
     @placeholder_when_unreadable
@@ -155,6 +175,29 @@ class OrderDetailsMixin:
         if not decision:
             return "No routing decision stored for this order."
         return render_routing_decision(decision)
+
+    @admin.display(description="routing history")
+    def routing_history(self, order):
+        """Each decision the order was placed by, oldest first: old → new facilities."""
+        extra = order.extra if isinstance(order.extra, dict) else {}
+        earlier = [entry for entry in extra.get("routingHistory") or [] if isinstance(entry, dict)]
+        decisions = [(entry.get("replaced", ""), entry.get("sourcingOption")) for entry in earlier]
+        if extra.get("sourcingOption"):
+            decisions.append(("current", extra["sourcingOption"]))
+        if not decisions:
+            return "No routing decision stored for this order."
+        rows = []
+        for replaced, option in decisions:
+            summary = option_summary(option) or {}
+            rows.append(
+                (
+                    ", ".join(summary.get("facilities") or []) or "—",
+                    ", ".join(summary.get("carriers") or []) or "—",
+                    summary.get("estimatedDeliveryDate") or "—",
+                    replaced,
+                )
+            )
+        return html_table(["facilities", "carriers", "estimate", "replaced"], rows)
 
     @admin.display(description="updateDetails")
     def update_history(self, order):

@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef
 
 from config.identifiers import parse_uuid
 from inventory.models import Facility, Reservation
+from orders.models import RoutingStatus
 
 
 class DeliveryMethodFilter(admin.SimpleListFilter):
@@ -41,3 +42,28 @@ class FulfillingFacilityFilter(admin.SimpleListFilter):
             order_line_item__order=OuterRef("pk"), facility_id=facility_id
         )
         return queryset.filter(Exists(reserved_there))
+
+
+class RoutingFilter(admin.SimpleListFilter):
+    """Orders accepted without stock, and those flagged for having waited too long."""
+
+    title = "routing"
+    parameter_name = "routing"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("routed", "Routed"),
+            ("not-routed", "Not routed"),
+            ("overdue", "Not routed: overdue"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "routed":
+            return queryset.filter(routing_status=RoutingStatus.ROUTED)
+        if self.value() == "not-routed":
+            return queryset.filter(routing_status=RoutingStatus.NOT_ROUTED)
+        if self.value() == "overdue":
+            return queryset.filter(
+                routing_status=RoutingStatus.NOT_ROUTED, routing_flagged_at__isnull=False
+            )
+        return queryset

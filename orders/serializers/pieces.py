@@ -18,6 +18,7 @@ from config.api.serializers import StrictSerializer
 from orders.models import OrderStatus
 
 MAX_ITEMS = 500
+ADDRESS_TYPES = ["POSTAL_ADDRESS", "PARCEL_LOCKER", "INVOICE_ADDRESS"]
 # Quantities are 32-bit columns; larger numbers are a 400, not a database error.
 MAX_QUANTITY = 2**31 - 1
 
@@ -86,9 +87,7 @@ class ConsumerAddressSerializer(StrictSerializer):
         r"^[A-Z]{2}$", error_messages={"invalid": "Expected an ISO 3166-1 alpha-2 code, e.g. NL."}
     )
     additionalAddressInfo = StrictCharField(required=False, allow_blank=True)
-    addressType = serializers.ChoiceField(
-        choices=["POSTAL_ADDRESS", "PARCEL_LOCKER", "INVOICE_ADDRESS"], required=False
-    )
+    addressType = serializers.ChoiceField(choices=ADDRESS_TYPES, required=False)
     coordinates = ReferenceSchemaField("Coordinates", required=False)
     email = StrictCharField(required=False, validators=[EmailValidator()])
     phoneNumbers = PhoneNumberSerializer(many=True, required=False, max_length=MAX_ITEMS)

@@ -57,10 +57,31 @@ class OrderLineItemSerializer(serializers.Serializer):
     )
 
 
+class OrderRoutingChangeSerializer(serializers.Serializer):
+    """Not in the reference (whose changes object allows more keys): where the order was
+    placed before and after a change, each {facilities, carriers, estimatedDeliveryDate}."""
+
+    to = JSONObjectField(read_only=True)
+    # "from" is a Python keyword: declared under another name, rendered as "from".
+    from_ = JSONObjectField(read_only=True, allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
 class OrderUpdateDetailChangesSerializer(serializers.Serializer):
     customAttributes = JSONObjectField(read_only=True)
     preferredHandlingTime = serializers.CharField(read_only=True)
     orderLineItems = serializers.ListField(child=serializers.DictField(), read_only=True)
+    consumer = passthrough(ConsumerSerializer())
+    # Not in the reference: what happened when no client body says it.
+    action = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
+    routing = OrderRoutingChangeSerializer(read_only=True)
+    validUntil = serializers.CharField(read_only=True)
+    targetTime = serializers.CharField(read_only=True)
 
 
 class OrderUpdateDetailSerializer(serializers.Serializer):

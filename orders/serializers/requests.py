@@ -16,9 +16,12 @@ from config.api.fields import (
 )
 from config.api.serializers import StrictSerializer
 from orders.models import OrderStatus
+from orders.routing_marks import ROUTING_STATUS_TAG_ID
 from orders.serializers.pieces import (
+    ADDRESS_TYPES,
     MAX_ITEMS,
     MAX_QUANTITY,
+    ConsumerAddressSerializer,
     ConsumerSerializer,
     DeliveryPreferencesSerializer,
     OrderLineItemArticleSerializer,
@@ -73,6 +76,14 @@ class OrderForCreationSerializer(StrictSerializer):
     )
     pricing = ReferenceSchemaField("OrderPricingForCreation", required=False)
 
+    def validate_tags(self, value):
+        if any(tag["id"] == ROUTING_STATUS_TAG_ID for tag in value):
+            raise serializers.ValidationError(
+                f"The tag {ROUTING_STATUS_TAG_ID!r} is set by the server: it says whether the "
+                "order holds stock."
+            )
+        return value
+
     def validate_status(self, value):
         if value not in CREATABLE_STATUSES:
             raise serializers.ValidationError(
@@ -93,9 +104,24 @@ class OrderListQuerySerializer(StrictSerializer):
 
 
 class OrderLineItemForUpdateSerializer(StrictSerializer):
-    id = StrictCharField()
+    """A line to keep (`id`, its quantity may change) or to add (`article`, as at creation)."""
+
+    id = StrictCharField(required=False)
+    article = OrderLineItemArticleSerializer(required=False)
     quantity = StrictIntegerField(min_value=0, max_value=MAX_QUANTITY)
-    article = UnsupportedField("Only the quantity of an order line item can be changed.")
+
+    def validate(self, attrs):
+        if "id" not in attrs and "article" not in attrs:
+            raise serializers.ValidationError(
+                "Send the id of a line to keep, or the article of a line to add."
+            )
+        if "id" not in attrs and attrs["quantity"] < 1:
+            raise serializers.ValidationError({"quantity": ["A new line needs a quantity ≥ 1."]})
+        return attrs
+
+
+# What a PATCH may change; `comment` only comes with one of these.
+MODIFIABLE_FIELDS = {"customAttributes", "preferredHandlingTime", "orderLineItems", "consumer"}
 
 
 class OrderForUpdateSerializer(StrictSerializer):
@@ -106,18 +132,17 @@ class OrderForUpdateSerializer(StrictSerializer):
     orderLineItems = OrderLineItemForUpdateSerializer(
         many=True, required=False, allow_null=True, max_length=MAX_ITEMS
     )
-    consumer = UnsupportedField(
-        "Consumer details cannot be changed by PATCH on this server.", required=False
-    )
+    consumer = ConsumerSerializer(required=False)
     pricing = UnsupportedField("Pricing cannot be changed after the order was created.")
 
     def validate(self, attrs):
         if not attrs.get("orderLineItems"):
             # null or [] changes no line.
             attrs.pop("orderLineItems", None)
-        if not {"customAttributes", "preferredHandlingTime", "orderLineItems"} & set(attrs):
+        if not MODIFIABLE_FIELDS & set(attrs):
             raise serializers.ValidationError(
-                "Nothing to change: send customAttributes, preferredHandlingTime or orderLineItems."
+                "Nothing to change: send customAttributes, preferredHandlingTime, "
+                "orderLineItems or consumer."
             )
         return attrs
 
@@ -167,6 +192,23 @@ class OrderUnlockActionSerializer(OrderActionSerializer):
 
 class OrderLineItemCustomAttributesUpdateSerializer(OrderActionSerializer):
     customAttributes = JSONObjectField()
+
+
+class OrderConsumerAddressChangeActionSerializer(OrderActionSerializer):
+    """Deprecated in the reference (use PATCH with `consumer`); same service."""
+
+    consumerAddress = ConsumerAddressSerializer()
+    addressType = serializers.ChoiceField(choices=ADDRESS_TYPES)
+
+
+class OrderConsumerAddressesReplaceActionSerializer(OrderActionSerializer):
+    """Deprecated in the reference (use PATCH with `consumer`); same service."""
+
+    consumerAddresses = ConsumerAddressSerializer(many=True, max_length=MAX_ITEMS)
+
+
+class OrderRerouteActionSerializer(OrderActionSerializer):
+    """Not in the reference: route the order again as it stands (staff asked for it)."""
 
 
 # --- configuration -------------------------------------------------------------------------

@@ -232,6 +232,7 @@ def test_supported_events_lists_every_event_with_a_description(api_client):
         "ORDER_CANCELLED_BY_EXPIRY",
         "DELIVERY_PROMISE_CREATED",
         "ORDER_CREATED_FROM_PROMISE",
+        "ORDER_ROUTING_OVERDUE",
         "INVENTORY_FACILITY_STOCK_CHANGED",
     }
     assert all(events.values())

@@ -18,7 +18,6 @@ from inventory.services.reservations import (
     make_order_reservations_permanent,
     release_order_reservations,
     reserve_stock,
-    shrink_line_reservations,
 )
 from orders.models import Order, OrderLineItem
 
@@ -115,16 +114,15 @@ def test_confirming_or_extending_an_expired_promise_is_refused(store):
     assert availability([ARTICLE], now=now + timedelta(days=30))[(store.id, ARTICLE)].available == 0
 
 
-def test_release_and_shrink_free_stock(store):
+def test_release_frees_stock(store):
     Stock.objects.create(facility=store, tenant_article_id=ARTICLE, value=10)
     line = make_line(6)
     reserve_stock(
         [Allocation(store.id, ARTICLE, 4, line.id), Allocation(store.id, ARTICLE, 2, line.id)],
         valid_until=None,
     )
-    shrink_line_reservations(line.id, 3)
-    assert level(store).reserved == 3
-    assert release_order_reservations(line.order_id) == 1
+    assert level(store).reserved == 6
+    assert release_order_reservations(line.order_id) == 2
     assert level(store).available == 10
 
 

@@ -4,6 +4,7 @@ import json
 import pytest
 
 from orders.models import Order, OrderLineItem, OrderStatus
+from orders.routing_marks import NOT_ROUTED_TAG
 from tests.orders.helpers import assert_api_error, assert_matches_contract
 
 pytestmark = pytest.mark.django_db
@@ -243,11 +244,13 @@ def test_every_optional_field_of_order_for_creation_is_stored_and_returned(
     assert response.status_code == 201, response.content
     order = response.json()
     assert order["status"] == "LOCKED"
+    # No stock anywhere: accepted as NOT_ROUTED, which adds its own tag and status reason.
+    assert order["tags"] == [*example_order["tags"], NOT_ROUTED_TAG]
+    assert order["statusReasons"][:-1] == example_order["statusReasons"]
+    assert order["statusReasons"][-1]["reason"].startswith("Not routed: ")
     for key in (
         "customAttributes",
-        "tags",
         "stickers",
-        "statusReasons",
         "paymentInfo",
         "promisesOptions",
         "source",
@@ -300,7 +303,10 @@ def test_create_order_service_accepts_a_promised_order_inside_an_outer_transacti
     valid_until = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
     with transaction.atomic():
         order = create_order(
-            serializer.validated_data, status=OrderStatus.PROMISED, promise_valid_until=valid_until
+            serializer.validated_data,
+            actor=None,
+            status=OrderStatus.PROMISED,
+            promise_valid_until=valid_until,
         )
     assert order.status == OrderStatus.PROMISED
     assert order.promise_valid_until == valid_until

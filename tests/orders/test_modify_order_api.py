@@ -1,7 +1,6 @@
 import pytest
 
-from inventory.models import Facility, Reservation, Stock
-from orders.models import Order, OrderModificationConfiguration, OrderStatus
+from orders.models import GdprConfiguration, Order, OrderModificationConfiguration, OrderStatus
 from tests.conftest import make_token_client
 from tests.orders.factories import order_with_lines
 from tests.orders.helpers import assert_api_error, assert_matches_contract
@@ -16,6 +15,11 @@ def line_modification_allowed():
     )
 
 
+@pytest.fixture
+def actors_recorded():
+    GdprConfiguration.objects.update_or_create(pk=1, defaults={"actor_anonymization": False})
+
+
 def patch(client, order, body):
     return client.patch(f"/api/orders/{order.id}", body, format="json")
 
@@ -24,7 +28,9 @@ def line_ids(order):
     return [str(line.id) for line in order.order_line_items.order_by("position")]
 
 
-def test_patch_custom_attributes_and_handling_time_records_update_details(api_client):
+def test_patch_custom_attributes_and_handling_time_records_update_details(
+    api_client, actors_recorded
+):
     order = order_with_lines(2)
 
     response = patch(
@@ -54,6 +60,14 @@ def test_patch_custom_attributes_and_handling_time_records_update_details(api_cl
         "preferredHandlingTime": "2024-05-04T13:00:00.000Z",
     }
     assert_matches_contract(body, "Order")
+
+
+def test_by_default_the_actor_is_anonymised(api_client):
+    order = order_with_lines(2)
+    body = patch(api_client, order, {"version": 1, "customAttributes": {"a": 1}}).json()
+    (detail,) = body["updateDetails"]
+    assert "user" not in detail
+    assert detail["changes"] == {"customAttributes": {"a": 1}}
 
 
 def test_preferred_handling_time_of_a_collect_order_is_its_provisioning_time(api_client):
@@ -91,30 +105,113 @@ def test_line_quantities_are_refused_while_the_configuration_forbids_it(api_clie
 def test_line_quantities_change_by_line_id_when_allowed(api_client, line_modification_allowed):
     order = order_with_lines(2, 3)
     first, second = line_ids(order)
+    lines = [{"id": first, "quantity": 2}, {"id": second, "quantity": 100}]
 
-    response = patch(
-        api_client,
-        order,
-        {"version": 1, "comment": "more", "orderLineItems": [{"id": second, "quantity": 100}]},
-    )
+    response = patch(api_client, order, {"version": 1, "comment": "more", "orderLineItems": lines})
 
     assert response.status_code == 200, response.content
     body = response.json()
     assert [line["quantity"] for line in body["orderLineItems"]] == [2, 100]
-    assert body["updateDetails"][0]["changes"]["orderLineItems"] == [
-        {"id": second, "quantity": 100}
+    assert body["updateDetails"][0]["changes"]["orderLineItems"] == lines
+
+
+def test_lines_left_out_are_removed_and_new_ones_added_by_article(
+    api_client, line_modification_allowed
+):
+    order = order_with_lines(2, 3)
+    first, _ = line_ids(order)
+    article = {"tenantArticleId": "SOCKS-1", "title": "Socks"}
+
+    response = patch(
+        api_client,
+        order,
+        {
+            "version": 1,
+            "orderLineItems": [{"id": first, "quantity": 2}, {"article": article, "quantity": 4}],
+        },
+    )
+
+    assert response.status_code == 200, response.content
+    lines = response.json()["orderLineItems"]
+    assert [(line["id"] == first, line["article"], line["quantity"]) for line in lines] == [
+        (True, {"tenantArticleId": lines[0]["article"]["tenantArticleId"], "title": "Article"}, 2),
+        (False, article, 4),
     ]
+    assert_matches_contract(response.json(), "Order")
+
+
+def test_a_kept_line_cannot_change_its_article(api_client, line_modification_allowed):
+    order = order_with_lines(2)
+    (line,) = line_ids(order)
+    body = {
+        "version": 1,
+        "orderLineItems": [
+            {"id": line, "quantity": 2, "article": {"tenantArticleId": "OTHER", "title": "x"}}
+        ],
+    }
+    assert_api_error(patch(api_client, order, body), 400, mentioning="not OTHER")
+
+
+def test_sending_the_lines_unchanged_needs_no_line_modification_right(api_client):
+    order = order_with_lines(2, 3)
+    first, second = line_ids(order)
+    unchanged = [{"id": first, "quantity": 2}, {"id": second, "quantity": 3}]
+    response = patch(
+        api_client, order, {"version": 1, "orderLineItems": unchanged, "customAttributes": {}}
+    )
+    assert response.status_code == 200, response.content
 
 
 def test_a_line_can_go_to_zero_but_not_every_line(api_client, line_modification_allowed):
     order = order_with_lines(2, 3)
     first, second = line_ids(order)
-    ok = patch(api_client, order, {"version": 1, "orderLineItems": [{"id": first, "quantity": 0}]})
+    ok = patch(
+        api_client,
+        order,
+        {
+            "version": 1,
+            "orderLineItems": [{"id": first, "quantity": 0}, {"id": second, "quantity": 3}],
+        },
+    )
     assert ok.status_code == 200
     refused = patch(
-        api_client, order, {"version": 2, "orderLineItems": [{"id": second, "quantity": 0}]}
+        api_client,
+        order,
+        {
+            "version": 2,
+            "orderLineItems": [{"id": first, "quantity": 0}, {"id": second, "quantity": 0}],
+        },
     )
     assert_api_error(refused, 400, mentioning="quantity > 0")
+    assert Order.objects.get().version == 2
+
+
+def test_consumer_is_replaced_as_validated_at_creation(api_client, actors_recorded):
+    order = order_with_lines(1)
+    consumer = {
+        "consumerId": "C-7",
+        "email": "new@example.com",
+        "addresses": [
+            {
+                "street": "Marienplatz",
+                "houseNumber": "1",
+                "postalCode": "80331",
+                "city": "München",
+                "country": "DE",
+                "firstName": "Max",
+                "lastName": "Muster",
+            }
+        ],
+    }
+    response = patch(api_client, order, {"version": 1, "consumer": consumer})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["consumer"] == consumer
+    assert body["updateDetails"][0]["changes"] == {"consumer": consumer}
+    stored = Order.objects.get()
+    assert (stored.consumer_id, stored.consumer_name) == ("C-7", "Max Muster")
+    bad = {**consumer, "addresses": [{**consumer["addresses"][0], "country": "Germany"}]}
+    assert_api_error(patch(api_client, order, {"version": 2, "consumer": bad}), 400)
     assert Order.objects.get().version == 2
 
 
@@ -133,7 +230,12 @@ def test_a_line_can_go_to_zero_but_not_every_line(api_client, line_modification_
         {"version": 1, "orderLineItems": [{"id": "x", "quantity": 1, "article": {"title": "New"}}]},
         {"version": 1, "preferredHandlingTime": "tomorrow"},
         {"version": 1, "customAttributes": "text"},
-        {"version": 1, "consumer": {"email": "a@b.c"}},
+        {"version": 1, "consumer": "a@b.c"},
+        {"version": 1, "orderLineItems": [{"article": {"title": "no id"}, "quantity": 1}]},
+        {
+            "version": 1,
+            "orderLineItems": [{"article": {"tenantArticleId": "A", "title": "A"}, "quantity": 0}],
+        },
         {"version": 1, "status": "OPEN"},
         [{"version": 1}],
     ],
@@ -171,53 +273,6 @@ def test_patch_of_unknown_order_is_404(api_client):
         api_client.patch("/api/orders/nope", {"version": 1, "customAttributes": {}}, format="json"),
         404,
     )
-
-
-def _reserve(line, quantities):
-    facility = Facility.objects.create(name="Store")
-    stock = Stock.objects.create(
-        facility=facility, tenant_article_id=line.tenant_article_id, value=50
-    )
-    for quantity in quantities:
-        Reservation.objects.create(
-            stock=stock,
-            facility=facility,
-            tenant_article_id=line.tenant_article_id,
-            quantity=quantity,
-            order_line_item=line,
-            valid_until=None,
-        )
-
-
-def test_decreasing_a_reserved_line_shrinks_its_reservation(api_client, line_modification_allowed):
-    order = order_with_lines(5, 1)
-    line = order.order_line_items.order_by("position").first()
-    _reserve(line, [3, 2])
-
-    response = patch(
-        api_client, order, {"version": 1, "orderLineItems": [{"id": str(line.id), "quantity": 3}]}
-    )
-
-    assert response.status_code == 200, response.content
-    assert (
-        sum(Reservation.objects.filter(order_line_item=line).values_list("quantity", flat=True))
-        == 3
-    )
-
-
-def test_increasing_a_reserved_line_is_refused(api_client, line_modification_allowed):
-    order = order_with_lines(5)
-    line = order.order_line_items.get()
-    _reserve(line, [5])
-
-    response = patch(
-        api_client, order, {"version": 1, "orderLineItems": [{"id": str(line.id), "quantity": 6}]}
-    )
-
-    assert_api_error(response, 400, mentioning="cannot be increased")
-    line.refresh_from_db()
-    assert line.quantity == 5
-    assert Reservation.objects.get().quantity == 5
 
 
 def test_patch_needs_change_permission(example_order):

@@ -62,6 +62,7 @@ def test_a_promised_order_is_not_reported_as_created(example_order):
     serializer.is_valid(raise_exception=True)
     create_order(
         serializer.validated_data,
+        actor=None,
         status=OrderStatus.PROMISED,
         promise_valid_until=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
     )

@@ -112,3 +112,48 @@ def example_promise(lines=None, **overrides):
     }
     body.update(overrides)
     return body
+
+
+MUNICH_ADDRESS = {
+    "firstName": "David",
+    "lastName": "van den Boomgaard",
+    "street": "Marienplatz",
+    "houseNumber": "8",
+    "postalCode": "80331",
+    "city": "München",
+    "country": "DE",
+}
+
+
+def munich_warehouse(articles):
+    """A warehouse in Munich shipping within Germany with its own carrier (DHL, 2–3 days),
+    stocked with `articles` ({article: units}); the small network's carrier only serves NL."""
+    from tests.inventory.factories import (
+        CarrierFactory,
+        CountryServiceMappingFactory,
+        FacilityCarrierConnectionFactory,
+        WarehouseFactory,
+    )
+
+    warehouse = WarehouseFactory(
+        name="München Lager",
+        tenant_facility_id="MUC-01",
+        country="DE",
+        city="München",
+        postal_code="80331",
+        latitude=48.1374,
+        longitude=11.5755,
+        services=[{"type": "SHIP_FROM_STORE"}],
+    )
+    carrier = CarrierFactory(key="DHL", name="DHL")
+    CountryServiceMappingFactory(
+        carrier=carrier,
+        source_country="DE",
+        destination_countries=["DE"],
+        min_transit_days=2,
+        max_transit_days=3,
+    )
+    FacilityCarrierConnectionFactory(facility=warehouse, carrier=carrier)
+    for article, value in articles.items():
+        stocked_article(article, value, facility=warehouse)
+    return warehouse

@@ -36,7 +36,7 @@ def test_each_promise_counts_once_per_facility_and_cancel_gives_it_back(api_clie
     assert first.status_code == second.status_code == 201
     # Three lines at the store are one order there.
     assert orders_today(network["store"]) == 2
-    order_services.cancel_order(first.json()["orderRef"], version=1)
+    order_services.cancel_order(first.json()["orderRef"], version=1, actor=None)
     assert orders_today(network["store"]) == 1
 
 
@@ -52,7 +52,7 @@ def test_a_full_store_is_fenced_out_until_a_promise_is_cancelled(api_client):
     assert first.status_code == 201
     # The store is the only facility with the article: at capacity, nobody can ship it.
     assert second.status_code == 400, second.json()
-    order_services.cancel_order(first.json()["orderRef"], version=1)
+    order_services.cancel_order(first.json()["orderRef"], version=1, actor=None)
     third = api_client.post(URL, one_tshirt(), format="json")
     assert third.status_code == 201, third.json()
 

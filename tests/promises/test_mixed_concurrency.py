@@ -111,9 +111,11 @@ class Shop:
         if order is None:
             return None
         body = {"version": order.version, "customAttributes": {"step": self.random.random()}}
-        line = order.order_line_items.order_by("position").first()
-        if line.quantity > 1:  # shrink, never to zero (a zero line keeps its count: see docs)
-            body["orderLineItems"] = [{"id": str(line.id), "quantity": line.quantity - 1}]
+        first, *others = order.order_line_items.order_by("position")
+        if first.quantity > 1:  # shrink the first line (every line is sent: the rest stay)
+            body["orderLineItems"] = [
+                {"id": str(line.id), "quantity": line.quantity} for line in others
+            ] + [{"id": str(first.id), "quantity": first.quantity - 1}]
         return self.client.patch(f"/api/orders/{order_id}", body, format="json")
 
     def sweep(self):

@@ -21,7 +21,7 @@ def test_confirm_makes_the_order_open_and_the_reservation_permanent():
     order = promised_order(stock, now=now)
 
     with clock.frozen_at(now):
-        confirmed = services.confirm_promise(order.id, version=1, tenant_order_id="R1")
+        confirmed = services.confirm_promise(order.id, version=1, actor=None, tenant_order_id="R1")
 
     assert confirmed.status == OrderStatus.OPEN
     assert confirmed.version == 2
@@ -39,7 +39,7 @@ def test_confirm_with_a_tenant_order_id_in_use_is_rejected_and_changes_nothing()
     order = promised_order(stock, now=now)
 
     with pytest.raises(InvalidInput), clock.frozen_at(now):
-        services.confirm_promise(order.id, version=1, tenant_order_id="R1")
+        services.confirm_promise(order.id, version=1, actor=None, tenant_order_id="R1")
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PROMISED
@@ -51,7 +51,7 @@ def test_confirm_with_a_stale_version_is_a_conflict():
     order = promised_order(stock)
 
     with pytest.raises(VersionConflict):
-        services.confirm_promise(order.id, version=7)
+        services.confirm_promise(order.id, version=7, actor=None)
 
 
 def test_extend_moves_valid_until_to_now_plus_configured_duration():
@@ -62,7 +62,7 @@ def test_extend_moves_valid_until_to_now_plus_configured_duration():
     later = now + timedelta(minutes=9)
 
     with clock.frozen_at(later):
-        extended = services.extend_promise(order.id, version=1)
+        extended = services.extend_promise(order.id, version=1, actor=None)
 
     assert extended.promise_valid_until == later + timedelta(hours=2)
     assert extended.promises_options["validUntil"].startswith(
@@ -83,7 +83,7 @@ def test_an_action_on_an_expired_promise_is_not_found_even_before_the_sweep(acti
     function = services.confirm_promise if action == "confirm" else services.extend_promise
 
     with pytest.raises(NotFound, match="not found or expired"), clock.frozen_at(later):
-        function(order.id, version=1)
+        function(order.id, version=1, actor=None)
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PROMISED
@@ -91,7 +91,7 @@ def test_an_action_on_an_expired_promise_is_not_found_even_before_the_sweep(acti
     with clock.frozen_at(later):
         services.release_expired_promises()
     with pytest.raises(NotFound, match="not found or expired"), clock.frozen_at(later):
-        function(order.id, version=2)
+        function(order.id, version=2, actor=None)
 
 
 def test_confirming_an_open_order_is_invalid():
@@ -99,10 +99,10 @@ def test_confirming_an_open_order_is_invalid():
     order = Order.objects.create(status=OrderStatus.OPEN, order_date=now)
 
     with pytest.raises(InvalidInput, match="not PROMISED"):
-        services.confirm_promise(order.id, version=1)
+        services.confirm_promise(order.id, version=1, actor=None)
 
 
 @pytest.mark.parametrize("order_id", ["not-a-uuid", "00000000-0000-0000-0000-000000000000"])
 def test_unknown_order_is_not_found(order_id):
     with pytest.raises(NotFound):
-        services.confirm_promise(order_id, version=1)
+        services.confirm_promise(order_id, version=1, actor=None)

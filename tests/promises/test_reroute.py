@@ -6,16 +6,16 @@ import pytest
 
 from inventory.models import Reservation
 from orders.models import Order
-from promises import services
+from promises import placement
 from tests.promises.helpers import example_promise, promised_order, small_network, stocked_article
 
 pytestmark = pytest.mark.django_db
 
 
 def steal_after_routing(stocks_to_take, rounds):
-    """Wrap services._route: after each of the first `rounds` routings, another checkout takes
+    """Wrap placement.route: after each of the first `rounds` routings, another checkout takes
     the stock the engine just chose."""
-    original = services._route
+    original = placement.route
     calls = []
 
     def route(data, now, snapshot):
@@ -26,7 +26,7 @@ def steal_after_routing(stocks_to_take, rounds):
                 promised_order(stocks_to_take[allocation.facility_id], allocation.quantity)
         return routing_request, decision
 
-    return mock.patch.object(services, "_route", side_effect=route), calls
+    return mock.patch.object(placement, "route", side_effect=route), calls
 
 
 def test_lost_race_is_routed_again_to_the_remaining_stock(api_client):

@@ -41,12 +41,15 @@ def expired_and_live_promises():
     return now + timedelta(minutes=10), expired, live, (store, warehouse)
 
 
+EXPIRED_DETAIL = {"created": "2024-01-19T08:45:50.525Z", "changes": {"action": "EXPIRE"}}
+
+
 def outcome(twin, now, batch_size):
     """What a twin returns and leaves behind, rolled back afterwards."""
     with transaction.atomic():
-        batch = twin(now, batch_size)
+        batch = twin(now, batch_size, EXPIRED_DETAIL)
         rows = {
-            str(order.id): (order.status, order.version, order.status_reasons)
+            str(order.id): (order.status, order.version, order.status_reasons, order.update_details)
             for order in Order.objects.order_by("id")
         }
         reservations = sorted(str(r.order_line_item.order_id) for r in Reservation.objects.all())
@@ -66,8 +69,13 @@ def test_each_twin_releases_the_oldest_expired_promises_of_a_batch(twin):
         (str(facility), day): n for (facility, day), n in batch.orders_by_facility_day.items()
     } == {(str(store.id), today): 2}
     first, second = (rows[str(order.id)] for order in expired[:2])
-    assert first == ("CANCELLED", 2, [{"reason": "earlier"}, sql.EXPIRED_STATUS_REASON])
-    assert second == ("CANCELLED", 2, [sql.EXPIRED_STATUS_REASON])
+    assert first == (
+        "CANCELLED",
+        2,
+        [{"reason": "earlier"}, sql.EXPIRED_STATUS_REASON],
+        [EXPIRED_DETAIL],
+    )
+    assert second == ("CANCELLED", 2, [sql.EXPIRED_STATUS_REASON], [EXPIRED_DETAIL])
     assert rows[str(expired[2].id)][0] == rows[str(live.id)][0] == "PROMISED"
     assert reservations == sorted([str(expired[2].id), str(live.id)])
 
@@ -86,23 +94,31 @@ def test_both_twins_leave_the_same_state():
 
 
 def test_the_checkout_snapshot_statement_reads_duration_subscribers_and_a_moving_stamp():
-    """One statement on both databases: a checkout learns the promise duration and which events
-    have subscribers, and any edit of the network moves the stamp (so the cache reloads)."""
+    """One statement on both databases: a checkout learns the promise duration, the GDPR actor
+    anonymization and which events have subscribers, and any edit of the network moves the
+    stamp (so the cache reloads)."""
     from events.models import EventName
+    from orders.models import GdprConfiguration
     from promises.models import PromisesConfiguration
     from tests.events.factories import SubscriptionFactory
 
     facility = FacilityFactory()
+    assert sql.network_stamp_and_settings().actor_anonymization is True  # never configured
     PromisesConfiguration.objects.create(id=1, invalid_after_time="PT30M")
+    GdprConfiguration.objects.create(id=1, actor_anonymization=False)
     SubscriptionFactory(event=EventName.ORDER_CREATED)
     SubscriptionFactory(event=EventName.ORDER_CREATED)
     SubscriptionFactory(event=EventName.DELIVERY_PROMISE_CREATED)
 
-    stamp, duration, events = sql.network_stamp_and_settings()
+    settings = sql.network_stamp_and_settings()
 
-    assert duration == "PT30M"
-    assert events == {EventName.ORDER_CREATED, EventName.DELIVERY_PROMISE_CREATED}
+    assert settings.invalid_after_time == "PT30M"
+    assert settings.actor_anonymization is False
+    assert settings.subscribed_events == {
+        EventName.ORDER_CREATED,
+        EventName.DELIVERY_PROMISE_CREATED,
+    }
     facility.name = "renamed"
     facility.version += 1
     facility.save()
-    assert sql.network_stamp_and_settings()[0] != stamp
+    assert sql.network_stamp_and_settings().stamp != settings.stamp

@@ -21,6 +21,9 @@ ROLES = {
     "Order viewers": [],
     "Operations": [
         "orders.perform_order_actions",
+        # Line quantities and the shipping address (the "Modify order" screen).
+        "orders.change_order",
+        "orders.change_gdprconfiguration",
         "promises.change_promisesconfiguration",
     ],
     "Inventory managers": [
@@ -55,8 +58,9 @@ def named_permissions(names):
 
 class Command(BaseCommand):
     help = (
-        'Create or update the groups "Order viewers" (read only), "Operations" (order actions, '
-        'promise duration) and "Inventory managers" (facilities, carriers, listings, stock). '
+        'Create or update the groups "Order viewers" (read only), "Operations" (order actions '
+        'and modifications, promise duration, GDPR settings) and "Inventory managers" '
+        "(facilities, carriers, listings, stock). "
         "Members also need is_staff to log in to the admin."
     )
 
