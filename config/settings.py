@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.api.middleware.ApiErrorMiddleware",
     "config.api.middleware.RejectNulCharactersMiddleware",
+    "config.db_router.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -79,6 +80,27 @@ TEMPLATES = [
     },
 ]
 
+
+def _configure_postgresql(database):
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    options = database.setdefault("OPTIONS", {})
+    # Parameters travel beside the statement instead of being quoted into it in Python, and a
+    # statement seen twice on a connection is prepared there (parsed once). PostgreSQL still
+    # plans every execution for its parameter values (force_custom_plan): a plan generic over
+    # the values was slower for the availability and stock-lock queries.
+    options["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    # "off" for a pooler that moves transactions between connections (PgBouncer < 1.21).
+    prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="2")
+    options["prepare_threshold"] = (
+        None if prepare_threshold.lower() == "off" else int(prepare_threshold)
+    )
+    options["options"] = " ".join(
+        filter(None, [options.get("options"), "-c plan_cache_mode=force_custom_plan"])
+    )
+    return database
+
+
 # Embedded default: an SQLite file, so the product runs with no server at all.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -94,22 +116,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # so the concurrency tests would test the cache instead of the product.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    # Parameters travel beside the statement instead of being quoted into it in Python, and a
-    # statement seen twice on a connection is prepared there (parsed once). PostgreSQL still
-    # plans every execution for its parameter values (force_custom_plan): a plan generic over
-    # the values was slower for the availability and stock-lock queries.
-    _options["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
-    # "off" for a pooler that moves transactions between connections (PgBouncer < 1.21).
-    _prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="2")
-    _options["prepare_threshold"] = (
-        None if _prepare_threshold.lower() == "off" else int(_prepare_threshold)
-    )
-    _options["options"] = " ".join(
-        filter(None, [_options.get("options"), "-c plan_cache_mode=force_custom_plan"])
-    )
+    _configure_postgresql(DATABASES["default"])
+
+# Optional read replica (a PostgreSQL streaming standby of the primary): the reads that tolerate
+# slightly stale data go there (config/db_router.py; README, "Scaling out").
+if env("DATABASE_REPLICA_URL", default=""):
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL.")
+    DATABASES["replica"] = _configure_postgresql(env.db("DATABASE_REPLICA_URL"))
+    # Tests: the replica streams the primary's test database, under the same name.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+# Seconds an unreachable replica is left alone (its reads go to the primary meanwhile).
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=10.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
