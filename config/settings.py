@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times the whole request and gives it its id (config/request_log.py).
+    "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the API docs' Swagger UI and ReDoc) from the app itself, so the
     # docs load on a machine without internet and under gunicorn without a separate server.
@@ -151,12 +153,31 @@ STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it; WhiteNoise warns whe
 # Serve straight from the apps' static folders unless `collectstatic` output is preferred.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 
+# "json": one JSON object per log line, with the request id (config/log_format.py); "text": plain.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is 'text' or 'json'.")
+# One line per request (method, URL pattern, status, duration, order id, request id).
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "config.log_format.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # JSON only: Django's own loggers write through the root's handler, not their plain one.
+    "loggers": {"django": {"handlers": []}} if LOG_FORMAT == "json" else {},
 }
+
+# Operations (README, "Operations"): probes, the Prometheus scrape and its token.
+READINESS_TIMEOUT = env.float("READINESS_TIMEOUT", default=2.0)
+# Bearer token of GET /metrics; without one the endpoint is off (404).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 # Limits on what a client may send (see docs/decisions.md, Foundation). Django's own limit on a
 # body read into memory is the same, so no path reads more than the API parser would.
@@ -171,6 +192,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.LimitedJSONParser"],
     "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "iso-8601",
@@ -206,6 +228,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Per-token request limits by endpoint group, e.g. "600/min" or "20/10s"; empty: no limit (the
+# default). Counted in the "rate_limits" cache, shared by every web process through Redis.
+API_RATE_LIMIT_CHECKOUT = env("API_RATE_LIMIT_CHECKOUT", default="")
+API_RATE_LIMIT_READS = env("API_RATE_LIMIT_READS", default="")
+API_RATE_LIMIT_WRITES = env("API_RATE_LIMIT_WRITES", default="")
+
 # Apps whose model permissions make up "full API permissions" for create_api_token.
 API_PERMISSION_APPS = ["orders", "inventory", "promises", "events"]
 
@@ -233,6 +261,22 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+# The caches: Django's default, and the rate-limit counters, which every web process must share
+# (Redis; without REDIS_URL, one process's memory: enough for runserver). A Redis that hangs
+# must not hold requests: short timeouts, and the limits are skipped while it does not answer.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rate_limits": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="doms"),
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate"}
+    ),
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -9,7 +9,8 @@ from django.db.models.expressions import RawSQL
 from config.errors import InvalidInput, NotFound
 from config.identifiers import parse_uuid
 from config.unreadable import readable_rows
-from orders.models import Order, OrderLineItem, OrderModificationConfiguration
+from inventory.models import Reservation
+from orders.models import Order, OrderLineItem, OrderModificationConfiguration, OrderStatus
 
 
 def parse_order_id(order_id):
@@ -92,3 +93,12 @@ def list_orders(*, start_after_id=None, size=25, tenant_order_id=None, consumer_
 def get_order_modification_configuration():
     configuration, _ = OrderModificationConfiguration.objects.get_or_create(pk=1)
     return configuration
+
+
+def promises_holding_stock(now):
+    """(live promises, the reservations they hold) at `now`: PROMISED orders whose validUntil
+    is ahead, found through the expiry sweep's partial index, so the cost follows the number of
+    live promises, not the size of the order or reservation tables."""
+    live = Order.objects.filter(status=OrderStatus.PROMISED, promise_valid_until__gt=now)
+    held = Reservation.objects.active(now).filter(order_line_item__order__in=live)
+    return live.count(), held.count()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
-from config import clock
+from config import clock, metrics
 from config.api.fields import format_wire_datetime, parse_wire_datetime
 from config.errors import InvalidInput, NotFound, PromiseExpired, VersionConflict
 from config.models import IdempotencyKey
@@ -158,6 +158,7 @@ def confirm_promise(order_id, *, version, tenant_order_id=None):
             "Orders with the same tenantOrderId are only allowed if the previous orders are not "
             "in the status OPEN, LOCKED or PROMISED. Cancel the previous orders first.",
         ) from None
+    transaction.on_commit(metrics.PROMISES_CONFIRMED.inc)
     return record_order_event(EventName.ORDER_CREATED_FROM_PROMISE, get_order(order.id))
 
 
@@ -171,6 +172,7 @@ def extend_promise(order_id, *, version):
     order.promises_options = {"validUntil": format_wire_datetime(valid_until)}
     order.version += 1
     order.save()
+    transaction.on_commit(metrics.PROMISES_EXTENDED.inc)
     return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
 
 
@@ -187,18 +189,21 @@ def release_expired_promises(*, batch_size=SWEEP_BATCH_SIZE):
     later moment too). Returns how many promises this call cancelled.
     """
     released = 0
-    while True:
-        now = clock.now()
-        with transaction.atomic():
-            batch = sql.release_batch(now, batch_size)
-            if batch.order_ids:
-                record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, batch.order_ids)
-                uncount_facility_orders(batch.orders_by_facility_day)  # last: short locks
-        released += len(batch.order_ids)
-        if len(batch.order_ids) < batch_size:
-            break
-    IdempotencyKey.objects.filter(expires_at__lt=clock.now()).delete()
-    SourcingOptionsRun.objects.filter(valid_until__lt=clock.now()).delete()
+    with metrics.EXPIRY_SWEEP_DURATION.time():
+        while True:
+            now = clock.now()
+            with transaction.atomic():
+                batch = sql.release_batch(now, batch_size)
+                if batch.order_ids:
+                    record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, batch.order_ids)
+                    uncount_facility_orders(batch.orders_by_facility_day)  # last: short locks
+            metrics.EXPIRY_SWEEP_BATCHES.inc()
+            metrics.PROMISES_EXPIRED.inc(len(batch.order_ids))
+            released += len(batch.order_ids)
+            if len(batch.order_ids) < batch_size:
+                break
+        IdempotencyKey.objects.filter(expires_at__lt=clock.now()).delete()
+        SourcingOptionsRun.objects.filter(valid_until__lt=clock.now()).delete()
     return released
 
 
@@ -259,7 +264,9 @@ def _requested_by_article(data):
 def _route(data, now, snapshot):
     """Run the engine on a fresh read of availability (no locks held)."""
     routing_request = build_routing_request(data, now=now, snapshot=snapshot)
-    return routing_request, solve(routing_request)
+    with metrics.routing_solve_timer("promise", routing_request.resource_investment):
+        decision = solve(routing_request)
+    return routing_request, decision
 
 
 def _refuse_unassignable(data, routing_request, decision):
@@ -299,6 +306,23 @@ def _rendered_routing_decision(decision, routing_request):
 
 
 def create_delivery_promise(data):
+    """`_create_delivery_promise`, counted: made (once committed) or refused, by reason."""
+    try:
+        promise = _create_delivery_promise(data)
+    except InsufficientStockForPromise:
+        metrics.PROMISES_REFUSED.labels("insufficient_stock").inc()
+        raise
+    except DailyCapacityReached:
+        metrics.PROMISES_REFUSED.labels("daily_capacity_reached").inc()
+        raise
+    except InvalidInput:
+        metrics.PROMISES_REFUSED.labels("invalid_request").inc()
+        raise
+    transaction.on_commit(metrics.PROMISES_CREATED.inc)
+    return promise
+
+
+def _create_delivery_promise(data):
     """Route the cart, reserve its stock and create a PROMISED order, all or nothing.
 
     Routing runs before any lock is taken. Then one short transaction creates the order,
