@@ -11,9 +11,10 @@ values; nothing about a consumer is ever a label.
 """
 
 import contextlib
+import os
 import time
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -79,3 +80,25 @@ def routing_solve_timer(operation, level):
         ROUTING_SOLVE_DURATION.labels(operation, resource_investment_label(level)).observe(
             time.perf_counter() - started
         )
+
+
+def multiprocess_mode():
+    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+
+class _ThisProcess:
+    """The default registry (this process's metrics) as one collector of another registry."""
+
+    def collect(self):
+        return REGISTRY.collect()
+
+
+def process_registry():
+    """A registry of what the processes counted: every process of the multiprocess folder, or
+    this one's."""
+    registry = CollectorRegistry()
+    if multiprocess_mode():
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry.register(_ThisProcess())
+    return registry

@@ -8,31 +8,19 @@ Without METRICS_TOKEN the endpoint does not exist (404).
 
 import hmac
 import logging
-import os
 
 from django.conf import settings
 from django.db import DatabaseError, connections
 from django.http import HttpResponse, HttpResponseNotFound
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client import generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from config import clock, db_router
+from config import clock, db_router, metrics
 from events.selectors import outbox_backlog
 from orders.selectors import promises_holding_stock
 
 logger = logging.getLogger(__name__)
-
-
-def multiprocess_mode():
-    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
-
-
-class _ThisProcess:
-    """The default registry (this process's metrics) as one collector of a scrape registry."""
-
-    def collect(self):
-        return REGISTRY.collect()
 
 
 def _gauge(name, documentation, value):
@@ -107,11 +95,7 @@ def _replica_lag_bytes():
 
 
 def scrape_registry():
-    registry = CollectorRegistry()
-    if multiprocess_mode():
-        multiprocess.MultiProcessCollector(registry)
-    else:
-        registry.register(_ThisProcess())
+    registry = metrics.process_registry()
     registry.register(DatabaseCollector())
     return registry
 

@@ -139,3 +139,24 @@ def test_webhook_outcomes_and_the_outbox_backlog(client):
         - sample(retrying, "doms_webhook_deliveries_total", outcome="delivered")
         == 1
     )
+
+
+def test_a_celery_worker_serves_its_own_counters_on_an_internal_port(monkeypatch):
+    import requests
+
+    from config.celery import serve_worker_metrics
+    from tests.config.gunicorn_server import free_port
+
+    port = free_port()
+    monkeypatch.setenv("WORKER_METRICS_PORT", str(port))
+    serve_worker_metrics()
+
+    def served():
+        response = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        return parse_scrape(response.text)
+
+    before = served()
+    release_expired_promises()  # what beat has the worker run every minute
+    after = served()
+    for name in ("doms_expiry_sweep_duration_seconds_count", "doms_expiry_sweep_batches_total"):
+        assert sample(after, name) - sample(before, name) == 1
