@@ -29,7 +29,8 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = _int("WEB_CONCURRENCY", max(2, min(multiprocessing.cpu_count(), 8)))
 worker_class = "gthread"
 threads = _int("GUNICORN_THREADS", 4)
-# A request still running after this long is a stuck worker: it is killed and replaced.
+# A worker whose main loop is silent this long is stuck: it is killed and replaced. (With threads,
+# one slow request does not silence it.)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
