@@ -12,7 +12,7 @@ import time
 
 import pytest
 from django.conf import settings
-from django.db import connections
+from django.db import OperationalError, connections
 from django.test.utils import CaptureQueriesContext
 
 from config import db_router
@@ -39,12 +39,16 @@ def _scalar(alias, sql, params=()):
 
 
 def wait_for_replica(timeout=30.0):
-    """Until the replica has replayed everything the primary has written so far."""
+    """Until the replica has replayed everything the primary has written so far (at the start
+    of the run that includes creating the test database itself)."""
     target = _scalar("default", "SELECT pg_current_wal_lsn()::text")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if _scalar("replica", "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]):
-            return
+        try:
+            if _scalar("replica", "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]):
+                return
+        except OperationalError:  # the test database is not on the replica yet
+            connections["replica"].close()
         time.sleep(0.02)
     raise AssertionError("the replica did not catch up with the primary")
 
@@ -63,7 +67,8 @@ def replay_paused():
 
 
 @pytest.fixture
-def client():
+def shop():
+    """An API client, once the replica has everything written so far (its token included)."""
     client = make_token_client("replica-reader")
     wait_for_replica()
     return client
@@ -84,7 +89,7 @@ def search(client):
     return client.post("/api/orders/search", {"query": {}, "size": 50}, format="json")
 
 
-def test_the_replica_is_a_hot_standby_of_the_primary():
+def test_the_replica_is_a_hot_standby_of_the_primary(shop):
     assert _scalar("replica", "SELECT pg_is_in_recovery()") is True
     assert _scalar("default", "SELECT pg_is_in_recovery()") is False
     assert (
@@ -92,13 +97,13 @@ def test_the_replica_is_a_hot_standby_of_the_primary():
     )
 
 
-def test_order_search_and_list_read_from_the_replica(client):
-    create_order(client, "BEFORE-PAUSE")
+def test_order_search_and_list_read_from_the_replica(shop):
+    create_order(shop, "BEFORE-PAUSE")
     with replay_paused():
-        create_order(client, "WHILE-PAUSED")
+        create_order(shop, "WHILE-PAUSED")
         with CaptureQueriesContext(connections["replica"]) as on_replica:
-            searched = tenant_order_ids(search(client))
-            listed = tenant_order_ids(client.get("/api/orders"))
+            searched = tenant_order_ids(search(shop))
+            listed = tenant_order_ids(shop.get("/api/orders"))
         # The replica still shows the moment replay stopped.
         assert searched == listed == {"BEFORE-PAUSE"}
         assert any("orders_order" in query["sql"] for query in on_replica.captured_queries)
@@ -106,12 +111,12 @@ def test_order_search_and_list_read_from_the_replica(client):
         assert _scalar("replica", "SELECT pg_is_in_recovery()") is True
         # Reading an order by id is not stale-tolerant: the primary answers.
         [new] = Order.objects.filter(tenant_order_id="WHILE-PAUSED")
-        assert client.get(f"/api/orders/{new.id}").status_code == 200
+        assert shop.get(f"/api/orders/{new.id}").status_code == 200
     wait_for_replica()
-    assert tenant_order_ids(search(client)) == {"BEFORE-PAUSE", "WHILE-PAUSED"}
+    assert tenant_order_ids(search(shop)) == {"BEFORE-PAUSE", "WHILE-PAUSED"}
 
 
-def test_a_promise_never_reads_availability_from_the_replica(client):
+def test_a_promise_never_reads_availability_from_the_replica(shop):
     network = small_network({"TSHIRT-W-2468": 0, "JEANS-B-2605": 10, "SNEAK-W-4891": 5})
     # As after the first checkout: the configuration row exists. (Creating it would be a write,
     # after which the request reads its own writes from the primary.)
@@ -121,7 +126,7 @@ def test_a_promise_never_reads_availability_from_the_replica(client):
     with replay_paused():
         # Stock arrives on the primary; the paused replica still has none.
         Stock.objects.filter(pk=network["stocks"]["TSHIRT-W-2468"].pk).update(value=4)
-        sourcing = client.post(
+        sourcing = shop.post(
             "/api/routing/sourcingoptions",
             {"order": example_promise(lines)},
             format="json",
@@ -133,14 +138,14 @@ def test_a_promise_never_reads_availability_from_the_replica(client):
         ], "sourcing options read the replica's (stale) stock"
 
         with CaptureQueriesContext(connections["replica"]) as on_replica:
-            promise = client.post(
+            promise = shop.post(
                 "/api/promises/deliverypromise", example_promise(lines), format="json"
             )
         assert promise.status_code == 201, promise.content
         assert on_replica.captured_queries == []
 
 
-def test_a_read_after_a_write_in_the_same_request_sees_the_write(client):
+def test_a_read_after_a_write_in_the_same_request_sees_the_write(shop):
     with replay_paused(), db_router.stale_reads_allowed():
         assert db_router.read_alias() == "replica"
         assert not Order.objects.filter(tenant_order_id="OWN-WRITE").exists()
@@ -149,7 +154,7 @@ def test_a_read_after_a_write_in_the_same_request_sees_the_write(client):
         assert Order.objects.filter(tenant_order_id="OWN-WRITE").exists()
 
 
-def test_a_read_inside_a_transaction_goes_to_the_primary(client):
+def test_a_read_inside_a_transaction_goes_to_the_primary(shop):
     from django.db import transaction
 
     with db_router.stale_reads_allowed(), transaction.atomic():
@@ -157,35 +162,35 @@ def test_a_read_inside_a_transaction_goes_to_the_primary(client):
         assert Order.objects.all().db == "default"
 
 
-def test_an_unreachable_replica_falls_back_to_the_primary(client, monkeypatch, caplog):
-    create_order(client, "ON-THE-PRIMARY")
+def test_an_unreachable_replica_falls_back_to_the_primary(shop, monkeypatch, caplog):
+    create_order(shop, "ON-THE-PRIMARY")
     replica = connections["replica"]
     replica.close()
     monkeypatch.setitem(replica.settings_dict, "PORT", "1")  # nothing listens there
     monkeypatch.setattr(db_router, "_replica_down_until", 0.0)
     with caplog.at_level(logging.WARNING, logger="config.db_router"):
-        assert tenant_order_ids(search(client)) == {"ON-THE-PRIMARY"}
-        assert tenant_order_ids(search(client)) == {"ON-THE-PRIMARY"}
+        assert tenant_order_ids(search(shop)) == {"ON-THE-PRIMARY"}
+        assert tenant_order_ids(search(shop)) == {"ON-THE-PRIMARY"}
     warnings = [record for record in caplog.records if "replica unreachable" in record.message]
     assert len(warnings) == 1, "tried once, then left alone for REPLICA_RETRY_SECONDS"
     replica.close()
 
 
-def test_stock_summaries_and_the_back_office_lists_read_from_the_replica(client):
+def test_stock_summaries_and_the_back_office_lists_read_from_the_replica(shop):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
     network = small_network({"TSHIRT-W-2468": 3})
-    create_order(client, "LISTED-BEFORE")
+    create_order(shop, "LISTED-BEFORE")
     staff = Client()
     staff.force_login(get_user_model().objects.create_superuser("replica-admin"))
     with replay_paused():
         Stock.objects.filter(pk=network["stocks"]["TSHIRT-W-2468"].pk).update(value=7)
-        create_order(client, "LISTED-WHILE-PAUSED")
-        summaries = client.get("/api/stocks/summaries?tenantArticleIds=TSHIRT-W-2468").json()
+        create_order(shop, "LISTED-WHILE-PAUSED")
+        summaries = shop.get("/api/stocks/summaries?tenantArticleIds=TSHIRT-W-2468").json()
         assert [summary["details"]["stockOnHand"] for summary in summaries["stockSummaries"]] == [3]
         order_list = staff.get("/admin/orders/order/").content.decode()
         assert "LISTED-BEFORE" in order_list and "LISTED-WHILE-PAUSED" not in order_list
     wait_for_replica()
-    summaries = client.get("/api/stocks/summaries?tenantArticleIds=TSHIRT-W-2468").json()
+    summaries = shop.get("/api/stocks/summaries?tenantArticleIds=TSHIRT-W-2468").json()
     assert [summary["details"]["stockOnHand"] for summary in summaries["stockSummaries"]] == [7]
