@@ -12,7 +12,8 @@ directory; README, "Operations"). Every value can be changed from the environmen
 - Request line and header limits refuse oversized requests before Django runs; the body is
   limited by API_MAX_BODY_BYTES (413 ApiError).
 - Prometheus multiprocess mode (PROMETHEUS_MULTIPROC_DIR): the folder is emptied when gunicorn
-  starts, and a worker that exits is reported to the client library.
+  starts, and a worker that exits is reported to the client library. Each replaced worker leaves
+  its files (its counts stay in the totals), which is why `max_requests` is high.
 """
 
 import multiprocessing
@@ -34,8 +35,8 @@ threads = _int("GUNICORN_THREADS", 4)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
 limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 8190)
 limit_request_fields = _int("GUNICORN_LIMIT_REQUEST_FIELDS", 100)
 limit_request_field_size = _int("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", 8190)

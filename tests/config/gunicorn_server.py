@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -36,10 +37,17 @@ def test_database_url():
     return f"postgres://{credentials}@{host}:{settings['PORT'] or 5432}/{settings['NAME']}"
 
 
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+
 @contextlib.contextmanager
 def gunicorn(**environment):
-    """Yields the base URL of a gunicorn with two workers and `environment` added to its
-    environment; stops it (SIGTERM, as an orchestrator would) afterwards."""
+    """Yields the `Server` (base URL, master process) of a gunicorn with two workers and
+    `environment` added to its environment; stops it (SIGTERM, as an orchestrator would)
+    afterwards."""
     port = free_port()
     env = {
         **{name: value for name, value in os.environ.items() if name != "DATABASE_REPLICA_URL"},
@@ -65,9 +73,10 @@ def gunicorn(**environment):
         base_url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_serving(process, base_url, log)
-            yield base_url
+            yield Server(base_url, process)
         finally:
-            process.send_signal(signal.SIGTERM)
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:

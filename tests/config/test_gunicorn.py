@@ -1,6 +1,9 @@
 """Under gunicorn with two worker processes: readiness with no database, metrics and rate limits
 that add up over both workers, the body limit."""
 
+import json
+import signal
+import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +38,8 @@ def burst(url, headers, count):
 def test_readyz_is_503_naming_the_database_when_postgresql_does_not_answer():
     # A port nobody listens on stands for a stopped server (the shared one keeps running).
     stopped = f"postgres://postgres@127.0.0.1:{free_port()}/doms"
-    with gunicorn(DATABASE_URL=stopped, READINESS_TIMEOUT="1") as base_url:
+    with gunicorn(DATABASE_URL=stopped, READINESS_TIMEOUT="1") as server:
+        base_url = server.url
         assert requests.get(f"{base_url}/healthz", timeout=5).json() == {"status": "ok"}
         started = time.monotonic()
         response = requests.get(f"{base_url}/readyz", timeout=10)
@@ -53,7 +57,8 @@ def test_metrics_add_up_over_both_workers_after_a_promise(tmp_path):
     small_network()
     shop = bearer(make_token_client("gunicorn-shop"))
     scrape_headers = {"Authorization": f"Bearer {TOKEN}"}
-    with gunicorn(PROMETHEUS_MULTIPROC_DIR=str(tmp_path), METRICS_TOKEN=TOKEN) as base_url:
+    with gunicorn(PROMETHEUS_MULTIPROC_DIR=str(tmp_path), METRICS_TOKEN=TOKEN) as server:
+        base_url = server.url
         assert requests.get(f"{base_url}/metrics", timeout=10).status_code == 401
         before = parse_scrape(requests.get(f"{base_url}/metrics", headers=scrape_headers).text)
 
@@ -102,7 +107,8 @@ def test_a_burst_over_the_limit_is_429_on_both_workers_then_served_after_the_wai
         CACHE_KEY_PREFIX=f"doms-test-{uuid.uuid4().hex}",
         API_RATE_LIMIT_READS=f"5/{window}s",
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path),
-    ) as base_url:
+    ) as server:
+        base_url = server.url
         # Start at the beginning of a window, so the whole burst falls into one.
         time.sleep(window - time.time() % window + 0.05)
         responses = burst(f"{base_url}/api/orders", shop, 12)
@@ -120,3 +126,31 @@ def test_a_burst_over_the_limit_is_429_on_both_workers_then_served_after_the_wai
     assert refused[0].json()[0]["summary"].startswith("Too many requests")
     assert 1 <= retry_after <= window
     assert after_the_wait.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_in_flight_when_sigterm_arrives_still_gets_its_answer():
+    shop = bearer(make_token_client("shutdown-shop"))
+    body = json.dumps({"query": {}, "size": 5}).encode()
+    with gunicorn(GUNICORN_GRACEFUL_TIMEOUT="20") as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=20) as connection:
+            head = (
+                "POST /api/orders/search HTTP/1.1\r\n"
+                f"Host: {host}\r\nAuthorization: {shop['Authorization']}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                "Connection: close\r\n\r\n"
+            )
+            connection.sendall(head.encode() + body[:5])
+            time.sleep(0.5)  # the worker has started reading the request
+            server.process.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            connection.sendall(body[5:])
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        server.process.wait(timeout=30)
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK"), answer[:300]
+    assert json.loads(payload)["orders"] == []
+    assert server.process.returncode == 0
