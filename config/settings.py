@@ -47,12 +47,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: it times the whole request and gives it its id (config/request_log.py).
-    "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the API docs' Swagger UI and ReDoc) from the app itself, so the
     # docs load on a machine without internet and under gunicorn without a separate server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before everything that reaches a view: it times the request and gives it its id (static
+    # files, answered above, are neither logged nor timed).
+    "config.request_log.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
