@@ -17,3 +17,8 @@ def parse_scrape(text):
 def sample(samples, name, **labels):
     """The sample's value; 0 when the series does not exist yet."""
     return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def moved(before, after, name, **labels):
+    """How much a sample grew between two scrapes."""
+    return sample(after, name, **labels) - sample(before, name, **labels)

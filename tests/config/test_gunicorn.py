@@ -9,10 +9,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 import requests
 
 from tests.config.gunicorn_server import free_port, gunicorn, per_process_samples
-from tests.config.scrape import TOKEN, parse_scrape, sample
+from tests.config.scrape import TOKEN, moved, parse_scrape, sample
 from tests.conftest import make_token_client
 from tests.promises.helpers import example_promise, small_network
 
@@ -78,14 +79,14 @@ def test_metrics_add_up_over_both_workers_after_a_promise(tmp_path):
             tmp_path, "doms_http_request_duration_seconds_count", LIST_ROUTE
         )
 
-    def moved(name, **labels):
-        return sample(after, name, **labels) - sample(before, name, **labels)
+    def moved_by(name, **labels):
+        return moved(before, after, name, **labels)
 
     # Both workers served some of the 40, and the scrape counts all of them.
     assert len(per_worker) == 2 and all(count > 0 for count in per_worker.values()), per_worker
-    assert moved("doms_http_request_duration_seconds_count", **LIST_ROUTE) == 40
-    assert moved("doms_promises_created_total") == 1
-    assert moved("doms_routing_solve_seconds_count", operation="promise", level="0.0") == 1
+    assert moved_by("doms_http_request_duration_seconds_count", **LIST_ROUTE) == 40
+    assert moved_by("doms_promises_created_total") == 1
+    assert moved_by("doms_routing_solve_seconds_count", operation="promise", level="0.0") == 1
     assert sample(after, "doms_reservations_active") == 3
     # The body limit answers as an ApiError under gunicorn too.
     assert too_large.status_code == 413
@@ -94,8 +95,6 @@ def test_metrics_add_up_over_both_workers_after_a_promise(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_over_the_limit_is_429_on_both_workers_then_served_after_the_wait(tmp_path):
-    import redis
-
     try:
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.RedisError:

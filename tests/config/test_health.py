@@ -4,6 +4,7 @@ tests/config/test_gunicorn.py."""
 import json
 
 import pytest
+import redis
 from django.db.migrations.executor import MigrationExecutor
 
 from config import health
@@ -63,8 +64,6 @@ def test_readyz_is_503_when_the_broker_does_not_answer(client, settings):
 
 @pytest.mark.django_db
 def test_readyz_asks_the_broker_when_redis_is_configured(client, settings):
-    import redis
-
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
     try:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping()

@@ -5,13 +5,17 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+import requests
 from django.utils import timezone
 
 from config import clock
+from config.celery import serve_worker_metrics
+from events import services
 from events.delivery import AttemptOutcome, deliver_pending
 from events.models import EventName
 from promises.services import release_expired_promises
-from tests.config.scrape import TOKEN, parse_scrape, sample
+from tests.config.gunicorn_server import free_port
+from tests.config.scrape import TOKEN, moved, parse_scrape, sample
 from tests.events.factories import SubscriptionFactory
 from tests.promises.helpers import example_promise, small_network
 
@@ -57,15 +61,15 @@ def test_a_promise_moves_the_checkout_counters(
 
     after = scrape(client)
 
-    def moved(name, **labels):
-        return sample(after, name, **labels) - sample(before, name, **labels)
+    def moved_by(name, **labels):
+        return moved(before, after, name, **labels)
 
-    assert moved("doms_promises_created_total") == 1
-    assert moved("doms_promises_refused_total", reason="insufficient_stock") == 1
-    assert moved("doms_routing_solve_seconds_count", operation="promise", level="0.0") == 2
+    assert moved_by("doms_promises_created_total") == 1
+    assert moved_by("doms_promises_refused_total", reason="insufficient_stock") == 1
+    assert moved_by("doms_routing_solve_seconds_count", operation="promise", level="0.0") == 2
     route = {"route": "api/promises/deliverypromise", "method": "POST"}
-    assert moved("doms_http_request_duration_seconds_count", **route, status="201") == 1
-    assert moved("doms_http_request_duration_seconds_count", **route, status="400") == 1
+    assert moved_by("doms_http_request_duration_seconds_count", **route, status="201") == 1
+    assert moved_by("doms_http_request_duration_seconds_count", **route, status="400") == 1
     # Read from the database when scraped: the promise holds three lines' stock.
     assert sample(after, "doms_promises_active") == 1
     assert sample(after, "doms_reservations_active") == 3
@@ -94,20 +98,18 @@ def test_confirm_extend_and_expiry_are_counted(
         assert release_expired_promises() == 2  # the extended one and the untouched one
     after = scrape(client)
 
-    def moved(name, **labels):
-        return sample(after, name, **labels) - sample(before, name, **labels)
+    def moved_by(name, **labels):
+        return moved(before, after, name, **labels)
 
-    assert moved("doms_promises_confirmed_total") == 1
-    assert moved("doms_promises_extended_total") == 1
-    assert moved("doms_promises_expired_total") == 2
-    assert moved("doms_expiry_sweep_batches_total") == 1
-    assert moved("doms_expiry_sweep_duration_seconds_count") == 1
+    assert moved_by("doms_promises_confirmed_total") == 1
+    assert moved_by("doms_promises_extended_total") == 1
+    assert moved_by("doms_promises_expired_total") == 2
+    assert moved_by("doms_expiry_sweep_batches_total") == 1
+    assert moved_by("doms_expiry_sweep_duration_seconds_count") == 1
     assert sample(after, "doms_promises_active") == 0
 
 
 def test_webhook_outcomes_and_the_outbox_backlog(client):
-    from events import services
-
     SubscriptionFactory(event=EventName.ORDER_CREATED)
     services.record_event(EventName.ORDER_CREATED, {"id": "1"})
     waiting = scrape(client)
@@ -120,11 +122,7 @@ def test_webhook_outcomes_and_the_outbox_backlog(client):
     retrying = scrape(client)
     assert sample(retrying, "doms_outbox_events_waiting") == 0
     assert sample(retrying, "doms_webhook_deliveries_pending") == 1
-    assert (
-        sample(retrying, "doms_webhook_deliveries_total", outcome="retry_scheduled")
-        - sample(waiting, "doms_webhook_deliveries_total", outcome="retry_scheduled")
-        == 1
-    )
+    assert moved(waiting, retrying, "doms_webhook_deliveries_total", outcome="retry_scheduled") == 1
 
     with (
         clock.frozen_at(timezone.now() + timedelta(days=1)),
@@ -134,19 +132,10 @@ def test_webhook_outcomes_and_the_outbox_backlog(client):
     delivered = scrape(client)
     assert sample(delivered, "doms_webhook_deliveries_pending") == 0
     assert sample(delivered, "doms_outbox_oldest_undelivered_age_seconds") == 0
-    assert (
-        sample(delivered, "doms_webhook_deliveries_total", outcome="delivered")
-        - sample(retrying, "doms_webhook_deliveries_total", outcome="delivered")
-        == 1
-    )
+    assert moved(retrying, delivered, "doms_webhook_deliveries_total", outcome="delivered") == 1
 
 
 def test_a_celery_worker_serves_its_own_counters_on_an_internal_port(monkeypatch):
-    import requests
-
-    from config.celery import serve_worker_metrics
-    from tests.config.gunicorn_server import free_port
-
     port = free_port()
     monkeypatch.setenv("WORKER_METRICS_PORT", str(port))
     serve_worker_metrics()
@@ -159,4 +148,4 @@ def test_a_celery_worker_serves_its_own_counters_on_an_internal_port(monkeypatch
     release_expired_promises()  # what beat has the worker run every minute
     after = served()
     for name in ("doms_expiry_sweep_duration_seconds_count", "doms_expiry_sweep_batches_total"):
-        assert sample(after, name) - sample(before, name) == 1
+        assert moved(before, after, name) == 1

@@ -12,7 +12,9 @@ import time
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError, connections
+from django.contrib.auth import get_user_model
+from django.db import OperationalError, connections, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from config import db_router
@@ -155,8 +157,6 @@ def test_a_read_after_a_write_in_the_same_request_sees_the_write(shop):
 
 
 def test_a_read_inside_a_transaction_goes_to_the_primary(shop):
-    from django.db import transaction
-
     with db_router.stale_reads_allowed(), transaction.atomic():
         assert db_router.read_alias() == "default"
         assert Order.objects.all().db == "default"
@@ -177,9 +177,6 @@ def test_an_unreachable_replica_falls_back_to_the_primary(shop, monkeypatch, cap
 
 
 def test_stock_summaries_and_the_back_office_lists_read_from_the_replica(shop):
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
     network = small_network({"TSHIRT-W-2468": 3})
     create_order(shop, "LISTED-BEFORE")
     staff = Client()
