@@ -25,6 +25,14 @@ logger = logging.getLogger(__name__)
 
 REPLICA_ALIAS = "replica"
 
+# The checkout options the product page and the cart ask for: estimates, nothing reserved.
+CHECKOUT_OPTIONS_ROUTES = (
+    "api/promises/checkoutoptions",
+    "api/promises/checkoutoptions/delivery/earliest",
+    "api/promises/checkoutoptions/delivery/timeperiod",
+    "api/promises/checkoutoptions/delivery/timepoint",
+    "api/promises/checkoutoptions/collect/earliest",
+)
 # (method, URL pattern) of the API reads that may be served from slightly stale data.
 STALE_TOLERANT_READS = frozenset(
     {
@@ -32,6 +40,7 @@ STALE_TOLERANT_READS = frozenset(
         ("POST", "api/orders/search"),
         ("POST", "api/routing/sourcingoptions"),
         ("GET", "api/stocks/summaries"),
+        *(("POST", route) for route in CHECKOUT_OPTIONS_ROUTES),
     }
 )
 # Apps read from the primary whatever the request: authentication, permissions and the API's
@@ -161,7 +170,13 @@ class ReplicaReadsMiddleware:
             _end_stale_reads(token)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if self.enabled and is_stale_tolerant(request) and _replica_reachable():
+        if (
+            self.enabled
+            and is_stale_tolerant(request)
+            # Already in a transaction (ATOMIC_REQUESTS, a test's): its reads stay on the primary.
+            and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+            and _replica_reachable()
+        ):
             _allow_stale_reads()
 
 

@@ -2,7 +2,8 @@
 process shares: Redis when REDIS_URL is set, this process's memory otherwise.
 
 Groups: `checkout` (POST /api/promises/deliverypromise), `reads` (GET, HEAD, OPTIONS and the
-read-only POSTs: order search, sourcing options) and `writes` (everything else). Each group's
+read-only POSTs: order search, sourcing options, checkout options) and `writes` (everything
+else). Each group's
 rate is a setting (API_RATE_LIMIT_CHECKOUT / _READS / _WRITES), e.g. "600/min" or "20/10s";
 empty (the default) means no limit. A request over the limit is a 429 ApiError with
 Retry-After (config/api/errors.py renders DRF's Throttled).
@@ -26,11 +27,16 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import BaseThrottle
 
+from config.db_router import CHECKOUT_OPTIONS_ROUTES
+
 logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "rate_limits"
 CHECKOUT_ROUTES = frozenset({"api/promises/deliverypromise"})
-READ_ONLY_POSTS = frozenset({"api/orders/search", "api/routing/sourcingoptions"})
+# POSTs that only read (a body too rich for a query string): counted as reads.
+READ_ONLY_POSTS = frozenset(
+    {"api/orders/search", "api/routing/sourcingoptions", *CHECKOUT_OPTIONS_ROUTES}
+)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RATE_SETTINGS = {
     "checkout": "API_RATE_LIMIT_CHECKOUT",

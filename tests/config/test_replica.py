@@ -21,6 +21,7 @@ from config import db_router
 from inventory.models import Stock
 from orders.models import Order
 from promises.services import get_promises_configuration
+from tests.config.scrape import TOKEN, parse_scrape, sample
 from tests.conftest import make_token_client
 from tests.promises.helpers import example_promise, small_network
 
@@ -191,3 +192,43 @@ def test_stock_summaries_and_the_back_office_lists_read_from_the_replica(shop):
     wait_for_replica()
     summaries = shop.get("/api/stocks/summaries?tenantArticleIds=TSHIRT-W-2468").json()
     assert [summary["details"]["stockOnHand"] for summary in summaries["stockSummaries"]] == [7]
+
+
+def test_checkout_options_read_the_network_and_stock_from_the_replica(shop):
+    small_network()
+    get_promises_configuration()
+    wait_for_replica()
+    body = {
+        "consumerAddress": {"postalCode": "1052 XM", "city": "Amsterdam", "country": "NL"},
+        "tenantArticleIds": ["TSHIRT-W-2468"],
+    }
+    with (
+        CaptureQueriesContext(connections["replica"]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        response = shop.post("/api/promises/checkoutoptions/delivery/earliest", body, format="json")
+    assert response.status_code == 200, response.content
+    assert any("inventory_stock" in query["sql"] for query in on_replica.captured_queries)
+    assert not any("inventory_" in query["sql"] for query in on_primary.captured_queries)
+
+
+def test_readiness_and_metrics_report_the_replica(shop, client, settings):
+    settings.REDIS_URL = ""
+    settings.METRICS_TOKEN = TOKEN
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.content
+    assert ready.json()["checks"]["replica"] == "ok"
+    wait_for_replica()
+    scraped = parse_scrape(
+        client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode()
+    )
+    assert 0 <= sample(scraped, "doms_replica_lag_bytes") < 16 * 1024 * 1024
+
+
+def test_readiness_stays_ok_when_the_replica_does_not_answer(shop, client, settings, monkeypatch):
+    settings.REDIS_URL = ""
+    monkeypatch.setitem(connections["replica"].settings_dict, "PORT", "1")
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.content
+    assert ready.json()["checks"]["replica"] == "unavailable (its reads go to the primary)"
+    assert "failed" not in ready.json()
