@@ -1,6 +1,6 @@
 """Benchmark of POST /api/orders/search on 100,000 orders in PostgreSQL.
 
-    .venv/bin/python bench/orders_search.py [--orders 100000] [--runs 200] [--reseed]
+    .venv/bin/python bench/orders_search.py [--orders 100000] [--runs 200] [--reseed] [--replica]
 
 Uses its own database (default postgres://postgres@127.0.0.1:5432/doms_bench_orders; set
 BENCH_DATABASE_URL to change it), creates and migrates it if needed, and seeds the orders
@@ -12,6 +12,11 @@ BENCH_DATABASE_URL to change it), creates and migrates it if needed, and seeds t
 
 each measured twice: through the selector plus response serializer, and through the full
 DRF stack with the test client and a bearer token. Target: p95 <= 30 ms.
+
+With --replica the same figures are measured with the searches read from a streaming replica
+(BENCH_REPLICA_URL, default postgres://postgres@127.0.0.1:5433/doms_bench_orders: the replica
+that .ci/replica runs), as a web node with DATABASE_REPLICA_URL reads them; the script waits
+until the replica has the seeded orders and prints how many queries each database answered.
 """
 
 import argparse
@@ -34,6 +39,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+REPLICA_URL = os.environ.get(
+    "BENCH_REPLICA_URL", "postgres://postgres@127.0.0.1:5433/doms_bench_orders"
+)
+if "--replica" in sys.argv:
+    os.environ["DATABASE_REPLICA_URL"] = REPLICA_URL
 
 PAGE_SIZE = 20
 TARGET_PAGE = 200
@@ -147,6 +158,7 @@ def main():
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--replica", action="store_true", help="read the searches from a replica")
     args = parser.parse_args()
 
     ensure_database()
@@ -174,10 +186,14 @@ def main():
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
 
+    from config.db_router import stale_reads_allowed
+
     def in_process(payload):
-        serializer = OrderSearchPayloadSerializer(data=payload)
-        serializer.is_valid(raise_exception=True)
-        return OrderPaginatedResultSerializer(search_orders(serializer.validated_data)).data
+        # As the search view reads: from the replica when there is one (config/db_router.py).
+        with stale_reads_allowed():
+            serializer = OrderSearchPayloadSerializer(data=payload)
+            serializer.is_valid(raise_exception=True)
+            return OrderPaginatedResultSerializer(search_orders(serializer.validated_data)).data
 
     def over_client(payload):
         response = client.post("/api/orders/search", payload, format="json")
@@ -194,7 +210,14 @@ def main():
     }
     deep = {"query": {"status": {"eq": "OPEN"}}, "sort": [{"orderDate": "DESC"}], "size": PAGE_SIZE}
 
+    queries = {}
+    if args.replica:
+        wait_for_replica()
+        queries = count_queries_by_database()
+
     print(f"\n{args.orders} orders, page size {PAGE_SIZE}, {args.runs} runs each")
+    if args.replica:
+        print(f"searches read from the replica ({REPLICA_URL.rsplit('@', 1)[-1]})")
     print("load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     for mode, run in (("selector+serializer", in_process), ("test client (full DRF)", over_client)):
         for _ in range(10):  # warm caches and connections
@@ -217,6 +240,43 @@ def main():
             timed(lambda r=run, p=page_200: r(p), args.runs),
         )
         report(f"[{mode}] walking pages 1–{TARGET_PAGE - 1} (each page)", walk)
+    if queries:
+        answered = ", ".join(f"{alias} {count}" for alias, count in sorted(queries.items()))
+        print(f"queries answered: {answered}")
+
+
+def wait_for_replica(timeout=120.0):
+    """Until the replica has replayed the seeding; it must be a standby (in recovery)."""
+    from django.db import connections
+
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        [target] = cursor.fetchone()
+    deadline = time.monotonic() + timeout
+    with connections["replica"].cursor() as cursor:
+        cursor.execute("SELECT pg_is_in_recovery()")
+        assert cursor.fetchone()[0], "BENCH_REPLICA_URL is not a standby (pg_is_in_recovery)"
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target])
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.1)
+    raise SystemExit("the replica did not catch up with the primary in time")
+
+
+def count_queries_by_database():
+    """{alias: statements run there}, counted from now on."""
+    from django.db import connections
+
+    counts = {}
+    for alias in ("default", "replica"):
+
+        def count(execute, sql, params, many, context, alias=alias):
+            counts[alias] = counts.get(alias, 0) + 1
+            return execute(sql, params, many, context)
+
+        connections[alias].execute_wrappers.append(count)
+    return counts
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ class ConfigConfig(AppConfig):
 
         from config import unreadable
         from config.api.authentication import forget_authentications
+        from config.api.throttling import check_rate_settings
 
         unreadable.install()
+        check_rate_settings()
 
         user_model = get_user_model()
         # Whatever could change who a token is or what it may do.

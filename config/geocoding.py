@@ -127,6 +127,12 @@ def _index() -> _Cities:
     return _cities[0]
 
 
+def warm_up():
+    """Build the city index now (gunicorn.conf.py calls it as each worker starts), so no
+    checkout waits the 0.8 s."""
+    _index()
+
+
 @lru_cache(maxsize=8192)
 def locate(country: str, city: str = "") -> Location | None:
     """The point of `city` in `country` (ISO 3166-1 alpha-2), else the country's centre; None

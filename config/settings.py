@@ -51,6 +51,9 @@ MIDDLEWARE = [
     # Static files (the admin's, the API docs' Swagger UI and ReDoc) from the app itself, so the
     # docs load on a machine without internet and under gunicorn without a separate server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before everything that reaches a view: it times the request and gives it its id (static
+    # files, answered above, are neither logged nor timed).
+    "config.request_log.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -59,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.api.middleware.ApiErrorMiddleware",
     "config.api.middleware.RejectNulCharactersMiddleware",
+    "config.db_router.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -79,6 +83,27 @@ TEMPLATES = [
     },
 ]
 
+
+def _configure_postgresql(database):
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    options = database.setdefault("OPTIONS", {})
+    # Parameters travel beside the statement instead of being quoted into it in Python, and a
+    # statement seen twice on a connection is prepared there (parsed once). PostgreSQL still
+    # plans every execution for its parameter values (force_custom_plan): a plan generic over
+    # the values was slower for the availability and stock-lock queries.
+    options["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    # "off" for a pooler that moves transactions between connections (PgBouncer < 1.21).
+    prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="2")
+    options["prepare_threshold"] = (
+        None if prepare_threshold.lower() == "off" else int(prepare_threshold)
+    )
+    options["options"] = " ".join(
+        filter(None, [options.get("options"), "-c plan_cache_mode=force_custom_plan"])
+    )
+    return database
+
+
 # Embedded default: an SQLite file, so the product runs with no server at all.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -94,22 +119,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # so the concurrency tests would test the cache instead of the product.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    # Parameters travel beside the statement instead of being quoted into it in Python, and a
-    # statement seen twice on a connection is prepared there (parsed once). PostgreSQL still
-    # plans every execution for its parameter values (force_custom_plan): a plan generic over
-    # the values was slower for the availability and stock-lock queries.
-    _options["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
-    # "off" for a pooler that moves transactions between connections (PgBouncer < 1.21).
-    _prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="2")
-    _options["prepare_threshold"] = (
-        None if _prepare_threshold.lower() == "off" else int(_prepare_threshold)
-    )
-    _options["options"] = " ".join(
-        filter(None, [_options.get("options"), "-c plan_cache_mode=force_custom_plan"])
-    )
+    _configure_postgresql(DATABASES["default"])
+
+# Optional read replica (a PostgreSQL streaming standby of the primary): the reads that tolerate
+# slightly stale data go there (config/db_router.py; README, "Scaling out").
+if env("DATABASE_REPLICA_URL", default=""):
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL.")
+    DATABASES["replica"] = _configure_postgresql(env.db("DATABASE_REPLICA_URL"))
+    # Tests: the replica streams the primary's test database, under the same name.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+# Seconds an unreachable replica is left alone (its reads go to the primary meanwhile).
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=10.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -132,12 +154,31 @@ STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it; WhiteNoise warns whe
 # Serve straight from the apps' static folders unless `collectstatic` output is preferred.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 
+# "json": one JSON object per log line, with the request id (config/log_format.py); "text": plain.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is 'text' or 'json'.")
+# One line per request (method, URL pattern, status, duration, order id, request id).
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "config.log_format.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # JSON only: Django's own loggers write through the root's handler, not their plain one.
+    "loggers": {"django": {"handlers": []}} if LOG_FORMAT == "json" else {},
 }
+
+# Operations (README, "Operations"): probes, the Prometheus scrape and its token.
+READINESS_TIMEOUT = env.float("READINESS_TIMEOUT", default=2.0)
+# Bearer token of GET /metrics; without one the endpoint is off (404).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 # Limits on what a client may send (see docs/decisions.md, Foundation). Django's own limit on a
 # body read into memory is the same, so no path reads more than the API parser would.
@@ -152,6 +193,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.LimitedJSONParser"],
     "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "iso-8601",
@@ -187,6 +229,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Per-token request limits by endpoint group, e.g. "600/min" or "20/10s"; empty: no limit (the
+# default). Counted in the "rate_limits" cache, shared by every web process through Redis.
+API_RATE_LIMIT_CHECKOUT = env("API_RATE_LIMIT_CHECKOUT", default="")
+API_RATE_LIMIT_READS = env("API_RATE_LIMIT_READS", default="")
+API_RATE_LIMIT_WRITES = env("API_RATE_LIMIT_WRITES", default="")
+
 # Apps whose model permissions make up "full API permissions" for create_api_token.
 API_PERMISSION_APPS = ["orders", "inventory", "promises", "events"]
 
@@ -214,6 +262,22 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+# The caches: Django's default, and the rate-limit counters, which every web process must share
+# (Redis; without REDIS_URL, one process's memory: enough for runserver). A Redis that hangs
+# must not hold requests: short timeouts, and the limits are skipped while it does not answer.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rate_limits": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="doms"),
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate"}
+    ),
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

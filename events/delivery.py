@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config import metrics
 from config.unreadable import UnreadableValueError
 from events import conf
 from events.models import Delivery, DeliveryAttempt, DeliveryStatus, OutboxEvent, Subscription
@@ -214,7 +215,20 @@ def _attempt_batch(deliveries, token, *, now_of):
             for delivery, outcome, attempted_at in results
         ]
         DeliveryAttempt.objects.bulk_create(attempt for attempt in attempts if attempt.delivery_id)
+    for (_, outcome, _), attempt in zip(results, attempts, strict=True):
+        metrics.WEBHOOK_DELIVERIES.labels(_outcome_label(outcome, attempt.number)).inc()
     return attempts
+
+
+def _gives_up(outcome, number):
+    """After this failed attempt the delivery is FAILED for good."""
+    return outcome.dead or number >= int(conf.setting("EVENTS_MAX_ATTEMPTS"))
+
+
+def _outcome_label(outcome, number):
+    if outcome.succeeded:
+        return "delivered"
+    return "failed" if _gives_up(outcome, number) else "retry_scheduled"
 
 
 def _render_request(delivery):
@@ -244,7 +258,7 @@ def _settle(delivery, token, outcome, *, attempted_at):
     }
     if outcome.succeeded:
         changes.update(status=DeliveryStatus.DELIVERED, delivered_at=finished_at)
-    elif outcome.dead or number >= int(conf.setting("EVENTS_MAX_ATTEMPTS")):
+    elif _gives_up(outcome, number):
         changes.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
     else:
         changes.update(next_attempt_at=finished_at + conf.retry_delay(number))

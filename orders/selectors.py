@@ -9,11 +9,13 @@ from django.db.models.expressions import RawSQL
 from config.errors import InvalidInput, NotFound
 from config.identifiers import parse_uuid
 from config.unreadable import readable_rows
+from inventory.models import Reservation
 from orders.models import (
     UNROUTED_WAITING_STATUSES,
     Order,
     OrderLineItem,
     OrderModificationConfiguration,
+    OrderStatus,
     RoutingStatus,
 )
 
@@ -111,3 +113,12 @@ def unrouted_orders(*, after=None, size=100):
 def get_order_modification_configuration():
     configuration, _ = OrderModificationConfiguration.objects.get_or_create(pk=1)
     return configuration
+
+
+def promises_holding_stock(now):
+    """(live promises, the reservations they hold) at `now`: PROMISED orders whose validUntil
+    is ahead, found through the expiry sweep's partial index, so the cost follows the number of
+    live promises, not the size of the order or reservation tables."""
+    live = Order.objects.filter(status=OrderStatus.PROMISED, promise_valid_until__gt=now)
+    held = Reservation.objects.active(now).filter(order_line_item__order__in=live)
+    return live.count(), held.count()

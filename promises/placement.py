@@ -23,9 +23,10 @@ from datetime import UTC, datetime, time
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from config import clock
+from config import clock, metrics
 from config.api.fields import format_wire_datetime
 from config.errors import InvalidInput
+from inventory.selectors.articles import known_articles
 from inventory.selectors.availability import availability
 from inventory.services.capacity import (
     DailyCapacityReached,
@@ -72,9 +73,10 @@ class NotEnoughStock(InvalidInput):
 # --- routing and reserving, shared by every flow -------------------------------------------
 
 
-def route(data, now=None, snapshot=None, *, resource_investment=None):
+def route(data, now=None, snapshot=None, *, resource_investment=None, operation="order"):
     """Run the engine on a fresh read of availability (the caller's own released reservations
-    count as free: it reads in the caller's transaction)."""
+    count as free: it reads in the caller's transaction). `operation` labels the solve-time
+    metric."""
     now = now or clock.now()
     routing_request = build_routing_request(
         data,
@@ -82,7 +84,9 @@ def route(data, now=None, snapshot=None, *, resource_investment=None):
         snapshot=snapshot or checkout_snapshot(now),
         resource_investment=resource_investment,
     )
-    return routing_request, solve(routing_request)
+    with metrics.routing_solve_timer(operation, routing_request.resource_investment):
+        decision = solve(routing_request)
+    return routing_request, decision
 
 
 def _requested_by_article(data):
@@ -92,10 +96,25 @@ def _requested_by_article(data):
     return requested
 
 
+def refusal_summary(decision, short_articles, default):
+    """The cause a refused order is told first: the pickup store that cannot serve, the
+    articles the network does not know, else `default` (not enough stock)."""
+    if decision.pickup_refusal:
+        pickup = decision.pickup_facility
+        name = (pickup.tenant_facility_id or pickup.facility_id) if pickup else "?"
+        return decision.pickup_refusal.replace("The pickup facility", f"Facility {name}", 1)
+    unknown = sorted(set(short_articles) - known_articles(short_articles))
+    if unknown:
+        plural = "s" if len(unknown) > 1 else ""
+        return f"Unknown article{plural} {', '.join(unknown)}."
+    return default
+
+
 def refuse_unassignable(data, routing_request, decision, *, summary=PROMISE_SHORTAGE):
     if not decision.not_assignable:
         return
     short_articles = {item.tenant_article_id for item in decision.not_assignable}
+    summary = refusal_summary(decision, short_articles, summary)
     reasons = {item.tenant_article_id: item.reason for item in decision.not_assignable}
     requested = _requested_by_article(data)
     available = defaultdict(int)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
-from config import clock
+from config import clock, metrics
 from config.api.fields import format_wire_datetime, parse_wire_datetime
 from config.errors import InvalidInput, NotFound, PromiseExpired, VersionConflict
 from config.models import IdempotencyKey
@@ -147,6 +147,7 @@ def confirm_promise(order_id, *, version, actor, tenant_order_id=None):
             "Orders with the same tenantOrderId are only allowed if the previous orders are not "
             "in the status OPEN, LOCKED or PROMISED. Cancel the previous orders first.",
         ) from None
+    transaction.on_commit(metrics.PROMISES_CONFIRMED.inc)
     return record_order_event(EventName.ORDER_CREATED_FROM_PROMISE, get_order(order.id))
 
 
@@ -165,6 +166,7 @@ def extend_promise(order_id, *, version, actor):
     )
     order.version += 1
     order.save()
+    transaction.on_commit(metrics.PROMISES_EXTENDED.inc)
     return record_order_event(EventName.ORDER_MODIFIED, get_order(order.id))
 
 
@@ -181,19 +183,24 @@ def release_expired_promises(*, batch_size=SWEEP_BATCH_SIZE):
     later moment too). Returns how many promises this call cancelled.
     """
     released = 0
-    while True:
-        now = clock.now()
-        expired = update_detail(SYSTEM_ACTOR, {"action": "EXPIRE", "status": OrderStatus.CANCELLED})
-        with transaction.atomic():
-            batch = sql.release_batch(now, batch_size, expired)
-            if batch.order_ids:
-                record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, batch.order_ids)
-                uncount_facility_orders(batch.orders_by_facility_day)  # last: short locks
-        released += len(batch.order_ids)
-        if len(batch.order_ids) < batch_size:
-            break
-    IdempotencyKey.objects.filter(expires_at__lt=clock.now()).delete()
-    SourcingOptionsRun.objects.filter(valid_until__lt=clock.now()).delete()
+    with metrics.EXPIRY_SWEEP_DURATION.time():
+        while True:
+            now = clock.now()
+            expired = update_detail(
+                SYSTEM_ACTOR, {"action": "EXPIRE", "status": OrderStatus.CANCELLED}
+            )
+            with transaction.atomic():
+                batch = sql.release_batch(now, batch_size, expired)
+                if batch.order_ids:
+                    record_order_events(EventName.ORDER_CANCELLED_BY_EXPIRY, batch.order_ids)
+                    uncount_facility_orders(batch.orders_by_facility_day)  # last: short locks
+            metrics.EXPIRY_SWEEP_BATCHES.inc()
+            metrics.PROMISES_EXPIRED.inc(len(batch.order_ids))
+            released += len(batch.order_ids)
+            if len(batch.order_ids) < batch_size:
+                break
+        IdempotencyKey.objects.filter(expires_at__lt=clock.now()).delete()
+        SourcingOptionsRun.objects.filter(valid_until__lt=clock.now()).delete()
     return released
 
 
@@ -230,6 +237,23 @@ def _promise_valid_until(data, now, configured_duration):
 
 
 def create_delivery_promise(data, *, actor):
+    """`_create_delivery_promise`, counted: made (once committed) or refused, by reason."""
+    try:
+        promise = _create_delivery_promise(data, actor=actor)
+    except placement.NotEnoughStock:
+        metrics.PROMISES_REFUSED.labels("insufficient_stock").inc()
+        raise
+    except DailyCapacityReached:
+        metrics.PROMISES_REFUSED.labels("daily_capacity_reached").inc()
+        raise
+    except InvalidInput:
+        metrics.PROMISES_REFUSED.labels("invalid_request").inc()
+        raise
+    transaction.on_commit(metrics.PROMISES_CREATED.inc)
+    return promise
+
+
+def _create_delivery_promise(data, *, actor):
     """Route the cart, reserve its stock and create a PROMISED order, all or nothing.
 
     Routing runs before any lock is taken. Then one short transaction creates the order,
@@ -253,7 +277,7 @@ def create_delivery_promise(data, *, actor):
     )
 
     for attempt in (1, 2):
-        routing_request, decision = placement.route(data, now, snapshot)
+        routing_request, decision = placement.route(data, now, snapshot, operation="promise")
         placement.refuse_unassignable(data, routing_request, decision)
         option = placement.rendered_routing_decision(decision, routing_request)
         extra = {"sourcingOption": option}

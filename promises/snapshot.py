@@ -88,7 +88,8 @@ def clear_network_cache():
 def checkout_snapshot(now=None) -> CheckoutSnapshot:
     now = now or clock.now()
     settings = network_stamp_and_settings()
-    key = (connection.alias, connection.settings_dict["NAME"], *settings.stamp, now.year)
+    # Not keyed by alias: the replica holds the same rows, so both share one conversion.
+    key = (connection.settings_dict["NAME"], *settings.stamp, now.year)
     cached = _network_cache.get("network")
     if cached and cached[0] == key and time.monotonic() - cached[1] < NETWORK_CACHE_SECONDS:
         facilities, capacities, configuration = cached[2]

@@ -14,6 +14,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 
+from config import metrics
 from promises.adapter import build_routing_request
 from routing import solve_options
 from routing.types import COLLECT, RATING_GEO_DISTANCE, RoutingDecision, RoutingRequest
@@ -270,7 +271,8 @@ def sourcing_options(data, *, now=None, valid_until=None) -> dict:
     level = (data.get("resourceInvestment") or {}).get("level", 0.0)
     count = (data.get("optimizationHints") or {}).get("requestedResultCount", 1)
     routing_request = build_routing_request(data["order"], now=now, resource_investment=level)
-    decisions = solve_options(routing_request, count)
+    with metrics.routing_solve_timer("sourcing_options", routing_request.resource_investment):
+        decisions = solve_options(routing_request, count)
     run_id = str(uuid.uuid4())
     return {
         "id": run_id,

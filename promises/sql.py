@@ -20,6 +20,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from config.db import JSONAppend
+from config.db_router import read_connection
 from events.models import Subscription
 from inventory.models import (
     Carrier,
@@ -194,7 +195,8 @@ def network_stamp_and_settings():
     if not _STATEMENT:
         _STATEMENT.append(_network_stamp_and_settings_sql())
     stamp, invalid_after_time, anonymization, events = (), None, None, set()
-    with connection.cursor() as cursor:
+    # A sourcing-options request reads it from the replica (config/db_router.py).
+    with read_connection.cursor() as cursor:
         cursor.execute(_STATEMENT[0])
         for kind, *stamps, duration, anonymize, event in cursor.fetchall():
             if kind == 0:

@@ -73,6 +73,7 @@ def build_decision(problem: Problem, members: list[Candidate], search: str) -> R
         pickup_facility=problem.pickup,
         excluded_facilities=dict(problem.excluded),
         search=search,
+        pickup_refusal=problem.failure_reason,
     )
 
 

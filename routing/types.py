@@ -392,6 +392,8 @@ class RoutingDecision:
     excluded_facilities: dict[str, str] = field(default_factory=dict)  # id → fence that failed
     # "greedy" | "exact" | "exact (budget exhausted)" | "exact (time limit)"
     search: str = "greedy"
+    # Collect: why the pickup store itself cannot serve (then nothing is sourced), else None.
+    pickup_refusal: str | None = None
 
     @property
     def allocations(self) -> tuple[Allocation, ...]:

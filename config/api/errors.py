@@ -27,6 +27,8 @@ SUMMARIES = {
     status.HTTP_405_METHOD_NOT_ALLOWED: "Method not allowed.",
     status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "The request body is too large.",
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "Unsupported media type: send application/json.",
+    status.HTTP_429_TOO_MANY_REQUESTS: "Too many requests for this token: retry after the "
+    "Retry-After delay.",
     status.HTTP_500_INTERNAL_SERVER_ERROR: "Internal server error.",
     status.HTTP_503_SERVICE_UNAVAILABLE: "The database is briefly unavailable: retry the request.",
 }

@@ -5,11 +5,11 @@ statements (the ORM spent several times longer building them than the database r
 
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from config import clock
+from config.db_router import read_connection as connection  # or the replica: see there
 from config.identifiers import parse_uuid
 from inventory import sql
 from inventory.models import (

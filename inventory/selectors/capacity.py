@@ -1,7 +1,6 @@
 """The daily order counters routing compares with each facility's daily order capacity."""
 
-from django.db import connection
-
+from config.db_router import read_connection as connection  # or the replica: see there
 from config.identifiers import parse_uuid
 from inventory import sql
 from inventory.models import FacilityDailyOrders

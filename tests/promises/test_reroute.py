@@ -18,8 +18,8 @@ def steal_after_routing(stocks_to_take, rounds):
     original = placement.route
     calls = []
 
-    def route(data, now, snapshot):
-        routing_request, decision = original(data, now, snapshot)
+    def route(data, now, snapshot, **options):
+        routing_request, decision = original(data, now, snapshot, **options)
         calls.append(decision)
         if len(calls) <= rounds:
             for allocation in decision.allocations:
