@@ -216,6 +216,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema.unique_operation_ids",
         "config.api.schema.public_component_descriptions",
+        "config.api.schema.documented_error_responses",
     ],
     # Enums named as the reference names them (otherwise "status" fields of several apps
     # collide and get hashed names).

@@ -35,3 +35,59 @@ def public_component_descriptions(result, generator, request, public):
         if isinstance(component, dict) and "enum" not in component:
             component.pop("description", None)
     return result
+
+
+API_ERROR_SCHEMA = {
+    "type": "array",
+    "description": "ApiError: one entry per problem found.",
+    "items": {
+        "type": "object",
+        "required": ["summary"],
+        "properties": {
+            "summary": {"type": "string"},
+            "description": {"type": "string"},
+            "version": {"type": "integer"},
+            "requestVersion": {"type": "integer"},
+        },
+    },
+}
+# Errors any operation can answer (authentication, permission, a malformed request or query,
+# an unknown or expired id, the rate limit, a database briefly unavailable), and those only a
+# request with a body can (a stale version, a body too large, a media type not JSON).
+ANY_OPERATION_ERRORS = {
+    "400": "Invalid request: the summary names the field.",
+    "401": "Missing or unknown bearer token.",
+    "403": "The token's user lacks the permission.",
+    "404": "Not found (or an expired promise).",
+    "429": "Rate limit reached: retry after Retry-After seconds.",
+    "503": "The database is briefly unavailable: retry after Retry-After seconds.",
+}
+WRITE_ERRORS = {
+    "409": "Version conflict: `version` names the current one.",
+    "413": "Request body too large.",
+    "415": "The request body must be JSON.",
+}
+PUBLIC_PATHS = ("/api/schema/", "/api/docs/", "/api/redoc/")
+
+
+def documented_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation declares the error statuses it can
+    answer, each with the `ApiError` body, so a client (and schemathesis) meets no undocumented
+    status code."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["ApiError"] = API_ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+    for path, methods in result.get("paths", {}).items():
+        if path in PUBLIC_PATHS:
+            continue
+        for method, operation in methods.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            errors = dict(ANY_OPERATION_ERRORS)
+            if method in ("post", "put", "patch"):
+                errors.update(WRITE_ERRORS)
+            for status, description in errors.items():
+                operation["responses"].setdefault(
+                    status, {"description": description, "content": reference}
+                )
+    return result

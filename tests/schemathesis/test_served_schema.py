@@ -1,5 +1,5 @@
 """Schemathesis over the schema this server serves: every operation, generated requests
-(valid and not), no answer may be a 5xx.
+(valid and not), no answer may be a 5xx or a status code the schema does not declare.
 
 Bounded and opt-in: it runs when SCHEMATHESIS_MAX_EXAMPLES is set (examples per operation),
 through the WSGI application in-process, with a real bearer token on the test database:
@@ -16,7 +16,7 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import not_a_server_error, status_code_conformance
 
 from config.wsgi import application
 from tests.conftest import make_token_client
@@ -65,4 +65,6 @@ schema = served_schema()
 def test_no_generated_request_is_a_server_error(
     case, bearer, wsgi_requests_keep_the_test_transaction
 ):
-    case.call_and_validate(headers={"Authorization": bearer}, checks=[not_a_server_error])
+    case.call_and_validate(
+        headers={"Authorization": bearer}, checks=[not_a_server_error, status_code_conformance]
+    )
