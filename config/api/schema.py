@@ -39,7 +39,6 @@ def public_component_descriptions(result, generator, request, public):
 
 API_ERROR_SCHEMA = {
     "type": "array",
-    "description": "ApiError: one entry per problem found.",
     "items": {
         "type": "object",
         "required": ["summary"],

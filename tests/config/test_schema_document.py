@@ -35,3 +35,14 @@ def test_no_component_description_is_an_internal_docstring(schema):
         if "description" in component and "enum" not in component
     }
     assert described == {}
+
+
+def test_every_api_operation_declares_its_error_statuses_with_the_api_error_body(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            responses = operation["responses"]
+            for status in ("400", "401", "403", "404", "429", "503"):
+                body = responses[status]["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/ApiError"}, (path, method, status)
+            if method in ("post", "put", "patch"):
+                assert {"409", "413", "415"} <= set(responses), (path, method)
