@@ -86,7 +86,6 @@ def documented_error_responses(result, generator, request, public):
             if method in ("post", "put", "patch"):
                 errors.update(WRITE_ERRORS)
             for status, description in errors.items():
-                operation["responses"].setdefault(
-                    status, {"description": description, "content": reference}
-                )
+                response = operation["responses"].setdefault(status, {"description": description})
+                response.setdefault("content", reference)
     return result
