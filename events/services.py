@@ -86,12 +86,9 @@ def record_order_events(event_name, order_ids):
     return record_events(event_name, payloads.order_payloads(order_ids))
 
 
-def record_stock_event(stock, *, reserved=None):
-    """INVENTORY_FACILITY_STOCK_CHANGED for one stock, rendered as the stocks API renders it.
-    Give `reserved` (active reservations) unless `stock.reserved`/`stock.available` are set.
-    Returns the stock."""
-    if reserved is not None:
-        stock.reserved, stock.available = reserved, stock.value - reserved
+def record_stock_event(stock):
+    """INVENTORY_FACILITY_STOCK_CHANGED for one stock (with `reserved`/`available` set, as the
+    inventory services leave them), rendered as the stocks API renders it. Returns the stock."""
     return record_stock_events([stock])[0]
 
 

@@ -206,6 +206,9 @@ class Listing(models.Model):
     status = models.CharField(
         max_length=16, choices=ListingStatus.choices, default=ListingStatus.ACTIVE
     )
+    # Units of the facility's stock of this article that are never promised (kept back for
+    # walk-in customers, miscounts): availability subtracts them (selectors/availability.py).
+    safety_stock = models.PositiveIntegerField(default=0)
     extra = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(auto_now=True)
@@ -224,6 +227,12 @@ class Listing(models.Model):
                 fields=["tenant_article_id"],
                 name="listing_backorderable_idx",
                 condition=models.Q(status="ACTIVE", out_of_stock_behaviour="BACKORDER"),
+            ),
+            # Stock summaries look up the few listings that keep a safety stock.
+            models.Index(
+                fields=["tenant_article_id"],
+                name="listing_safety_stock_idx",
+                condition=models.Q(safety_stock__gt=0),
             ),
         ]
 

@@ -77,42 +77,56 @@ def stock_keys_condition(keys):
     return condition
 
 
-# --- What active reservations hold, per stock row --------------------------------------------
+# --- What active reservations hold of each stock row, and its listing's safety stock -------
+
+_LISTING_SAFETY_STOCK = Listing._meta.get_field("safety_stock").column
+# On a statement over `stock AS stock`: the safety stock of the row's listing (0 unlisted).
+SAFETY_STOCK_OF_STOCK_SQL = (
+    f"COALESCE((SELECT listing.{_LISTING_SAFETY_STOCK} FROM {LISTING_TABLE} AS listing"
+    f" WHERE listing.{_LISTING_FACILITY} = stock.{_STOCK_FACILITY}"
+    f" AND listing.{_LISTING_ARTICLE} = stock.{_STOCK_ARTICLE}), 0)"
+)
 
 
-def reserved_by_stock(stock_ids, now):
-    """{stock_id: quantity held by reservations active at `now`}, one aggregate query."""
+def held_by_stock(stock_ids, now):
+    """{stock_id: (quantity held by reservations active at `now`, the listing's safety
+    stock)} for existing rows, one statement."""
     if connection.vendor == "postgresql":
-        return reserved_by_stock_postgresql(stock_ids, now)
-    return reserved_by_stock_portable(stock_ids, now)
+        return held_by_stock_postgresql(stock_ids, now)
+    return held_by_stock_portable(stock_ids, now)
 
 
-def reserved_by_stock_postgresql(stock_ids, now):
+def held_by_stock_postgresql(stock_ids, now):
     stock_ids = database_uuids(stock_ids)
     if not stock_ids:
         return {}
     # One parameter: bulk stock upserts ask for 500 ids.
-    condition = f"{_RESERVATION_STOCK} = ANY({UUID_ARRAY_SQL})"
-    return _reserved_where(condition, [uuid_array(stock_ids)], now)
+    return _held_where(f"stock.id = ANY({UUID_ARRAY_SQL})", [uuid_array(stock_ids)], now)
 
 
-def reserved_by_stock_portable(stock_ids, now):
+def held_by_stock_portable(stock_ids, now):
     stock_ids = database_uuids(stock_ids)
     if not stock_ids:
         return {}
-    return _reserved_where(f"{_RESERVATION_STOCK} IN ({placeholders(stock_ids)})", stock_ids, now)
+    return _held_where(f"stock.id IN ({placeholders(stock_ids)})", stock_ids, now)
 
 
-def _reserved_where(condition, id_params, now):
+def _held_where(condition, id_params, now):
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {_RESERVATION_STOCK}, SUM({_RESERVATION_QUANTITY})"
+            "SELECT stock.id,"
+            f" COALESCE((SELECT SUM(reservation.{_RESERVATION_QUANTITY})"
             f" FROM {RESERVATION_TABLE} AS reservation"
-            f" WHERE {condition} AND {active_reservation_sql('reservation')}"
-            f" GROUP BY {_RESERVATION_STOCK}",
-            [*id_params, connection.ops.adapt_datetimefield_value(now)],
+            f" WHERE reservation.{_RESERVATION_STOCK} = stock.id"
+            f" AND {active_reservation_sql('reservation')}), 0),"
+            f" {SAFETY_STOCK_OF_STOCK_SQL}"
+            f" FROM {STOCK_TABLE} AS stock WHERE {condition}",
+            [connection.ops.adapt_datetimefield_value(now), *id_params],
         )
-        return {parse_uuid(stock_id): total for stock_id, total in cursor.fetchall()}
+        return {
+            parse_uuid(stock_id): (reserved, safety_stock)
+            for stock_id, reserved, safety_stock in cursor.fetchall()
+        }
 
 
 # --- Stock rows locked for update, in id order ------------------------------------------------

@@ -13,7 +13,7 @@ from inventory.selectors.availability import with_stock_levels
 from inventory.services.listings import delete_listing, modify_listing, upsert_listings
 from inventory.services.stocks import create_stock, delete_stock, update_stock
 
-LISTING_FIELDS = ["title", "price", "currency", "out_of_stock_behaviour", "status"]
+LISTING_FIELDS = ["title", "price", "currency", "out_of_stock_behaviour", "status", "safety_stock"]
 
 
 class FacilityArticleAdmin(ServiceBackedAdmin):

@@ -1,6 +1,6 @@
 """Stock reads for the API: single rows and pages with their levels, and per-article summaries."""
 
-from django.db.models import F, Min, Sum
+from django.db.models import Exists, F, Min, OuterRef, Sum
 
 from config.errors import NotFound
 from config.identifiers import parse_uuid
@@ -57,7 +57,8 @@ def stock_summaries(
     then one availability aggregate over (article, facility) and one query for titles.
 
     Returns (summaries, total) where each summary is a dict of article id, title, value,
-    reserved, available and the facility ids that hold stock of it.
+    reserved, safety stock, available (each row's availability, summed) and the facility ids
+    that hold stock of it.
     """
     stocks = _stocks_to_summarise(
         tenant_article_ids, facility_ids, facility_statuses, facility_service_types
@@ -71,19 +72,27 @@ def stock_summaries(
     if not rows:
         return [], total
     page = [row["tenant_article_id"] for row in rows]
-    reserved = _reserved_by_article(stocks.filter(tenant_article_id__in=page), page, now)
+    page_stocks = stocks.filter(tenant_article_id__in=page)
+    reserved = _reserved_by_article(page_stocks, page, now)
+    kept_back = _kept_back_by_article(page_stocks, now)
     titles = _titles_by_article(page)
-    summaries = [
-        {
-            "tenant_article_id": row["tenant_article_id"],
-            "title": titles.get(row["tenant_article_id"], row["tenant_article_id"]),
-            "value": row["total_value"],
-            "reserved": reserved.get(row["tenant_article_id"], 0),
-            "available": row["total_value"] - reserved.get(row["tenant_article_id"], 0),
-            "facility_ids": [str(facility_id) for facility_id in row["facility_ids"]],
-        }
-        for row in rows
-    ]
+    summaries = []
+    for row in rows:
+        article = row["tenant_article_id"]
+        safety_stock, withheld = kept_back.get(article, (0, 0))
+        on_hand = row["total_value"] - reserved.get(article, 0)
+        summaries.append(
+            {
+                "tenant_article_id": article,
+                "title": titles.get(article, article),
+                "value": row["total_value"],
+                "reserved": reserved.get(article, 0),
+                "safety_stock": safety_stock,
+                "unreserved": max(on_hand, 0),
+                "available": max(on_hand - withheld, 0),
+                "facility_ids": [str(facility_id) for facility_id in row["facility_ids"]],
+            }
+        )
     return summaries, total
 
 
@@ -122,6 +131,26 @@ def _reserved_by_article(page_stocks, page, now):
         .annotate(total=Sum("quantity"))
         .values_list("tenant_article_id", "total")
     )
+
+
+def _kept_back_by_article(page_stocks, now):
+    """{article: (safety stock of its listings, units it keeps out of availability)} over the
+    rows whose listing keeps a safety stock (few: the others are all available, less what is
+    reserved). The units kept back come from the availability rule itself, row by row: a
+    row's safety stock never takes more than the row has unreserved."""
+    kept_back_listing = Listing.objects.filter(
+        facility=OuterRef("facility"),
+        tenant_article_id=OuterRef("tenant_article_id"),
+        safety_stock__gt=0,
+    )
+    rows = with_stock_levels(page_stocks.filter(Exists(kept_back_listing)), now=now).values_list(
+        "tenant_article_id", "value", "reserved", "safety_stock", "available"
+    )
+    totals = {}
+    for article, value, reserved, safety_stock, available in rows:
+        configured, withheld = totals.get(article, (0, 0))
+        totals[article] = (configured + safety_stock, withheld + value - reserved - available)
+    return totals
 
 
 def _titles_by_article(page):

@@ -52,6 +52,9 @@ class ListingInputSerializer(WireSerializer):
     currency = CurrencyField(allow_null=True)
     outOfStockBehaviour = enum(models.OutOfStockBehaviour.choices, source="out_of_stock_behaviour")
     status = enum(models.ListingStatus.choices)
+    # Ours (the reference has no input for it; its stock summaries report it): units of this
+    # facility's stock that are never promised.
+    safetyStock = StrictIntegerField(source="safety_stock", min_value=0, max_value=2**31 - 1)
     version = StrictIntegerField(min_value=1)
 
     def get_fields(self):
@@ -92,6 +95,7 @@ class ListingSerializer(VersionedEntitySerializer):
     currency = StrictCharField(allow_null=True)
     outOfStockBehaviour = StrictCharField(source="out_of_stock_behaviour")
     status = StrictCharField()
+    safetyStock = StrictIntegerField(source="safety_stock")
 
     def to_representation(self, listing):
         data = super().to_representation(listing)

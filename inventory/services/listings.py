@@ -18,6 +18,7 @@ LISTING_DEFAULTS = {
     "currency": "",
     "out_of_stock_behaviour": OutOfStockBehaviour.NONE,
     "status": ListingStatus.ACTIVE,
+    "safety_stock": 0,
 }
 
 

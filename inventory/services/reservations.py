@@ -15,7 +15,7 @@ from config.db import insert_instances
 from config.errors import InvalidInput, PromiseExpired
 from inventory.locking import lock_stocks, lock_stocks_of_order
 from inventory.models import Reservation
-from inventory.selectors.availability import reserved_by_stock
+from inventory.selectors.availability import stock_levels
 from inventory.services.capacity import uncount_facility_orders
 
 
@@ -65,8 +65,8 @@ def reserve_stock(allocations, *, valid_until):
     with transaction.atomic(savepoint=False):
         stocks = lock_stocks(requested)
         # Read after the locks: a reservation that expired while we waited is free.
-        reserved = reserved_by_stock([stock.id for stock in stocks.values()], now=clock.now())
-        shortages = _shortages(requested, stocks, reserved)
+        levels = stock_levels(stocks.values(), now=clock.now())
+        shortages = _shortages(requested, stocks, levels)
         if not shortages:
             return insert_instances(
                 Reservation(
@@ -82,14 +82,14 @@ def reserve_stock(allocations, *, valid_until):
     raise InsufficientStock(shortages)
 
 
-def _shortages(requested, stocks, reserved):
+def _shortages(requested, stocks, levels):
     """The keys asking for more than is available, in key order."""
     shortages = []
     for key, quantity in sorted(requested.items(), key=lambda item: (str(item[0][0]), item[0][1])):
         stock = stocks.get(key)
-        available = stock.value - reserved.get(stock.id, 0) if stock else 0
+        available = levels[stock.id].available if stock else 0
         if quantity > available:
-            shortages.append(Shortage(key[0], key[1], quantity, max(available, 0)))
+            shortages.append(Shortage(key[0], key[1], quantity, available))
     return shortages
 
 

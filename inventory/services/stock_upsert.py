@@ -11,7 +11,8 @@ from config.identifiers import parse_uuid
 from events.services import record_stock_events
 from inventory import sql
 from inventory.locking import lock_stocks_by_ids_and_keys
-from inventory.selectors.availability import reserved_by_stock
+from inventory.models import Listing
+from inventory.selectors.availability import StockLevel, stock_levels, with_levels
 from inventory.selectors.facilities import resolve_facility_ids
 from inventory.services.changes import check_version, merged_extra
 from inventory.services.stocks import (
@@ -47,16 +48,19 @@ def upsert_stocks(items):
     # deadlock with a request locking in id order.
     created, to_lock = sql.insert_new_stocks(keyed, timestamp)
     locked, locked_by_key = _lock_named_rows(by_stock_id, to_lock)
-    reserved = reserved_by_stock(list(locked), now=clock.now())
+    levels = stock_levels(locked.values(), now=clock.now())
+    safety_of_created = _safety_stocks(created) if created else {}
 
     plan = [(item, locked[stock_id]) for stock_id, item in by_stock_id.items()]
     plan += [(item, created.get(key) or locked_by_key[key]) for key, item in keyed]
     results = []
     for item, stock in plan:
         if stock.id in locked:
-            status = _apply_item(stock, item, reserved.get(stock.id, 0), timestamp)
+            status = _apply_item(stock, item, levels[stock.id], timestamp)
         else:
-            stock.reserved, stock.available, status = 0, stock.value, "CREATED"
+            key = (stock.facility_id, stock.tenant_article_id)
+            with_levels(stock, StockLevel.of(stock.value, 0, safety_of_created.get(key, 0)))
+            status = "CREATED"
         results.append((stock, status))
     changed = [stock for stock, status in results if status == "UPDATED"]
     if changed:
@@ -111,10 +115,21 @@ def _lock_named_rows(stock_ids, keys):
     return locked, locked_by_key
 
 
-def _apply_item(stock, item, reserved, timestamp):
+def _safety_stocks(created):
+    """{key: safety stock of its listing} for the rows this upsert inserted."""
+    rows = Listing.objects.filter(sql.stock_keys_condition(created), safety_stock__gt=0)
+    return {
+        (facility_id, article): safety_stock
+        for facility_id, article, safety_stock in rows.values_list(
+            "facility_id", "tenant_article_id", "safety_stock"
+        )
+    }
+
+
+def _apply_item(stock, item, level, timestamp):
     """Set `item`'s value and extra fields on a locked row; "UPDATED" or "UNCHANGED"."""
     check_version(stock, item.get("version"))
-    refuse_below_reserved(stock, item["value"], reserved)
+    refuse_below_reserved(stock, item["value"], level.reserved)
     extra = merged_extra(stock.extra, item.get("extra"))
     stock.original_extra = stock.extra
     if stock.value == item["value"] and stock.extra == extra:
@@ -124,5 +139,5 @@ def _apply_item(stock, item, reserved, timestamp):
         stock.version += 1
         stock.last_modified = timestamp
         status = "UPDATED"
-    stock.reserved, stock.available = reserved, stock.value - reserved
+    with_levels(stock, StockLevel.of(stock.value, level.reserved, level.safety_stock))
     return status

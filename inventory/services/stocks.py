@@ -11,7 +11,7 @@ from events.services import record_stock_event
 from inventory import sql
 from inventory.locking import lock_stocks_by_ids
 from inventory.models import Listing, Reservation, Stock
-from inventory.selectors.availability import reserved_by_stock
+from inventory.selectors.availability import StockLevel, stock_levels, with_levels
 from inventory.selectors.facilities import facility_not_found, resolve_facility_ids
 from inventory.services.changes import check_version, merged_extra
 
@@ -26,17 +26,20 @@ def refuse_below_reserved(stock, new_value, reserved):
 
 
 def require_listings(keys):
-    """Stock exists only for articles listed at the facility (unknown article → 404)."""
+    """Stock exists only for articles listed at the facility (unknown article → 404).
+    Returns {key: the listing's safety stock}."""
     keys = set(keys)
-    listed = set(
-        Listing.objects.filter(sql.stock_keys_condition(keys)).values_list(
-            "facility_id", "tenant_article_id"
-        )
-    )
-    missing = sorted(keys - listed, key=lambda key: (str(key[0]), key[1]))
+    listed = {
+        (facility_id, article): safety_stock
+        for facility_id, article, safety_stock in Listing.objects.filter(
+            sql.stock_keys_condition(keys)
+        ).values_list("facility_id", "tenant_article_id", "safety_stock")
+    }
+    missing = sorted(keys - set(listed), key=lambda key: (str(key[0]), key[1]))
     if missing:
         names = ", ".join(f"{article} at {facility_id}" for facility_id, article in missing[:10])
         raise NotFound("Article not listed at facility.", f"No listing for {names}.")
+    return listed
 
 
 def resolved_facility_id(reference, resolved):
@@ -53,8 +56,8 @@ def stock_not_found(stock_id):
 
 def delete_stock_rows(stocks, reason):
     """Delete stock rows (locked by the caller) unless active reservations hold them."""
-    reserved = reserved_by_stock([stock.id for stock in stocks])
-    held = [stock for stock in stocks if reserved.get(stock.id, 0) > 0]
+    levels = stock_levels(stocks)
+    held = [stock for stock in stocks if levels[stock.id].reserved > 0]
     if held:
         articles = ", ".join(sorted({stock.tenant_article_id for stock in held}))
         raise InvalidInput(
@@ -71,7 +74,8 @@ def create_stock(data):
     facility_id = resolved_facility_id(
         data["facility_reference"], resolve_facility_ids([data["facility_reference"]])
     )
-    require_listings([(facility_id, data["tenantArticleId"])])
+    key = (facility_id, data["tenantArticleId"])
+    safety_stock = require_listings([key])[key]
     stock = Stock(
         facility_id=facility_id,
         tenant_article_id=data["tenantArticleId"],
@@ -86,8 +90,7 @@ def create_stock(data):
             "Stock already exists.",
             f"{data['tenantArticleId']} already has stock at this facility; use PUT.",
         ) from None
-    stock.reserved, stock.available = 0, stock.value
-    return record_stock_event(stock)
+    return record_stock_event(with_levels(stock, StockLevel.of(stock.value, 0, safety_stock)))
 
 
 def _locked_stock(stock_id):
@@ -104,15 +107,17 @@ def update_stock(stock_id, data):
     what active reservations hold."""
     stock = _locked_stock(stock_id)
     check_version(stock, data.get("version"))
-    reserved = reserved_by_stock([stock.id], now=clock.now()).get(stock.id, 0)
-    refuse_below_reserved(stock, data["value"], reserved)
+    level = stock_levels([stock], now=clock.now())[stock.id]
+    refuse_below_reserved(stock, data["value"], level.reserved)
     extra = merged_extra(stock.extra, data.get("extra"))
-    if stock.value != data["value"] or stock.extra != extra:
+    changed = stock.value != data["value"] or stock.extra != extra
+    if changed:
         stock.value, stock.extra = data["value"], extra
         stock.version += 1
         stock.save()
-        record_stock_event(stock, reserved=reserved)
-    stock.reserved, stock.available = reserved, stock.value - reserved
+    with_levels(stock, StockLevel.of(stock.value, level.reserved, level.safety_stock))
+    if changed:
+        record_stock_event(stock)
     return stock
 
 

@@ -116,18 +116,20 @@ class StockSummaryView(APIView):
 
 def _summary(summary):
     """One `StockSummary` of the reference, from a `stock_summaries` row."""
+    # What may be promised leaves the safety stock out; what is on stock and may be picked
+    # (for the orders that reserved it, too) does not.
     return {
         "article": {"tenantArticleId": summary["tenant_article_id"], "title": summary["title"]},
         "details": {
             "stockOnHand": summary["value"],
             "totalAmount": summary["value"],
             "reserved": summary["reserved"],
-            "available": max(summary["available"], 0),
-            "availableOnStock": summary["available"],
-            "availableForPicking": summary["available"],
+            "safetyStock": summary["safety_stock"],
+            "available": summary["available"],
             "availableToPromise": summary["available"],
-            "readyToPick": summary["available"],
-            "safetyStock": 0,
+            "availableOnStock": summary["unreserved"],
+            "availableForPicking": summary["unreserved"],
+            "readyToPick": summary["unreserved"],
             # All our stock is pickable and accessible (no storage traits).
             "byTrait": {"PICKABLE": summary["value"], "ACCESSIBLE": summary["value"]},
         },

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from inventory.selectors.availability import availability_and_backorders, reserved_by_stock
+from inventory.selectors.availability import availability_and_backorders, stock_levels
 from inventory.services.reservations import Allocation, InsufficientStock, reserve_stock
 from tests.inventory.factories import StockFactory
 
@@ -49,4 +49,4 @@ def test_prepared_checkout_statements_answer_from_the_current_rows():
 
     levels, _ = availability_and_backorders([stock.tenant_article_id for stock in stocks])
     assert [levels[(s.facility_id, s.tenant_article_id)].available for s in stocks] == [2, 0]
-    assert reserved_by_stock([stock.id for stock in stocks]) == {stocks[0].id: 1, stocks[1].id: 1}
+    assert [level.reserved for level in stock_levels(stocks).values()] == [1, 1]

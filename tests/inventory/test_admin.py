@@ -353,6 +353,7 @@ def test_carrier_and_connection_and_listing_writes_go_through_the_services(admin
             "currency": "EUR",
             "out_of_stock_behaviour": "NONE",
             "status": "ACTIVE",
+            "safety_stock": 0,
         },
     )
     listing = Listing.objects.get()
@@ -364,11 +365,13 @@ def test_carrier_and_connection_and_listing_writes_go_through_the_services(admin
             "currency": "EUR",
             "out_of_stock_behaviour": "NONE",
             "status": "ACTIVE",
+            "safety_stock": 2,
             "seen_version": 1,
         },
     )
     listing.refresh_from_db()
     assert (listing.title, str(listing.price), listing.version) == ("T-shirt white", "17.50", 2)
+    assert listing.safety_stock == 2
 
 
 def test_viewer_cannot_change_the_network():

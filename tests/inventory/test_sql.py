@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from inventory import sql
-from inventory.models import Reservation, Stock
+from inventory.models import Listing, Reservation, Stock
 from tests.inventory.factories import FacilityFactory, ListingFactory, StockFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,22 +67,23 @@ def reserve(stock, quantity, valid_until):
     )
 
 
-@twins(sql.reserved_by_stock_postgresql, sql.reserved_by_stock_portable)
-def test_reserved_by_stock_counts_only_active_reservations(twin):
+@twins(sql.held_by_stock_postgresql, sql.held_by_stock_portable)
+def test_held_by_stock_counts_only_active_reservations_and_the_safety_stock(twin):
     now = timezone.now()
     facility = FacilityFactory()
     held, expired_only, untouched = (
         listed_stock(facility, article, 20) for article in ("A", "B", "C")
     )
+    Listing.objects.filter(facility=facility, tenant_article_id="C").update(safety_stock=7)
     reserve(held, 2, now + timedelta(minutes=5))
     reserve(held, 3, None)  # a confirmed order's: permanent
     reserve(held, 4, now - timedelta(seconds=1))
     reserve(expired_only, 6, now)  # ends exactly now: no longer active
-    ids = [held.id, expired_only.id, untouched.id, str(held.id)]
+    ids = [held.id, expired_only.id, untouched.id, str(held.id), uuid.uuid4()]
 
-    assert twin(ids, now) == {held.id: 5}
+    assert twin(ids, now) == {held.id: (5, 0), expired_only.id: (0, 0), untouched.id: (0, 7)}
     assert twin([], now) == {}
-    assert twin([held.id], now - timedelta(minutes=1)) == {held.id: 2 + 3 + 4}
+    assert twin([held.id], now - timedelta(minutes=1)) == {held.id: (2 + 3 + 4, 0)}
 
 
 def locked_rows(stocks):

@@ -65,7 +65,7 @@ def test_an_expired_reservation_does_not_block_a_new_one(store):
     with clock.frozen_at(now + timedelta(minutes=2)):
         reserve_stock([Allocation(store.id, ARTICLE, 1, make_line().id)], valid_until=None)
     later = availability([ARTICLE], now=now + timedelta(minutes=2))
-    assert later[(store.id, ARTICLE)] == StockLevel(value=1, reserved=1, available=0)
+    assert later[(store.id, ARTICLE)] == StockLevel.of(value=1, reserved=1, safety_stock=0)
 
 
 def test_reserving_is_all_or_nothing_and_names_the_short_article(store):
