@@ -3,7 +3,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.validation import validated
+from config.api.validation import NoQuerySerializer, validated_query
 from events import selectors, services
 from events.serializers import (
     SubscriptionForCreationSerializer,
@@ -22,14 +22,16 @@ class SubscriptionListView(APIView):
         "POST": ["events.add_subscription"],
     }
 
+    query_serializer = SubscriptionListQuerySerializer
+
     @extend_schema(
         operation_id="getSubscriptions",
         tags=TAGS,
-        parameters=[SubscriptionListQuerySerializer],
+        parameters=[query_serializer],
         responses=SubscriptionsSerializer,
     )
     def get(self, request):
-        query = validated(SubscriptionListQuerySerializer, request.query_params)
+        query = validated_query(self.query_serializer, request)
         subscriptions, total = selectors.list_subscriptions(
             start_after_id=query.get("startAfterId"), size=query["size"]
         )
@@ -69,7 +71,13 @@ class SubscriptionDetailView(APIView):
 
 class SupportedEventsView(APIView):
     required_permissions = {"GET": ["events.view_subscription"]}
+    query_serializer = NoQuerySerializer
 
-    @extend_schema(operation_id="getEvents", tags=TAGS, responses=SupportedEventsSerializer)
+    @extend_schema(
+        operation_id="getEvents",
+        tags=TAGS,
+        responses=SupportedEventsSerializer,
+    )
     def get(self, request):
+        validated_query(self.query_serializer, request)
         return Response({"supportedEvents": selectors.supported_events()})

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.idempotency import idempotent
-from config.api.validation import require_object, validated
+from config.api.validation import require_object, validated, validated_query
 from orders import search, selectors, services
 from orders.serializers.representation import OrderSerializer, StrippedOrdersSerializer
 from orders.serializers.requests import (
@@ -39,15 +39,16 @@ ORDER_TAG = ["Orders (DOMS)"]
 
 class OrderCollectionView(APIView):
     required_permissions = {"GET": ["orders.view_order"], "POST": ["orders.add_order"]}
+    query_serializer = OrderListQuerySerializer
 
     @extend_schema(
         tags=ORDER_TAG,
         operation_id="getAllOrders",
-        parameters=[OrderListQuerySerializer],
+        parameters=[query_serializer],
         responses={200: StrippedOrdersSerializer},
     )
     def get(self, request):
-        query = validated(OrderListQuerySerializer, request.query_params)
+        query = validated_query(self.query_serializer, request)
         result = selectors.list_orders(
             start_after_id=query.get("startAfterId"),
             size=query["size"],

@@ -8,6 +8,8 @@ import threading
 
 from rest_framework import serializers
 
+from config.errors import InvalidInput
+
 
 def require_object(data):
     """A JSON array or scalar where an object belongs: 400, not a 500 further down."""
@@ -57,3 +59,55 @@ def validated_data(serializer_class, data):
         return serializer.validated_data
     finally:
         del serializer.initial_data
+
+
+# --- Query parameters of the list endpoints ---------------------------------------------------
+
+
+class QueryListField(serializers.ListField):
+    """An array query parameter, exploded (`?a=1&a=2`), comma separated (`?a=1,2`) or both."""
+
+    def __init__(self, child=None, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(child=child or serializers.CharField(), **kwargs)
+
+    def get_value(self, dictionary):
+        if self.field_name not in dictionary:
+            return serializers.empty
+        getlist = getattr(dictionary, "getlist", None)
+        raw_values = getlist(self.field_name) if getlist else [dictionary[self.field_name]]
+        return [part for raw in raw_values for part in str(raw).split(",") if part]
+
+
+class QueryPageSizeField(serializers.IntegerField):
+    """`size`: a whole number of items per page (`25` or `25.0`), 1 to `maximum`."""
+
+    def __init__(self, *, maximum, default=25, **kwargs):
+        super().__init__(required=False, default=default, min_value=1, max_value=maximum, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            number = float(data)
+        except (TypeError, ValueError):
+            self.fail("invalid")
+        if not number.is_integer():
+            self.fail("invalid")
+        return super().to_internal_value(int(number))
+
+
+class NoQuerySerializer(serializers.Serializer):
+    """The parameters of a list endpoint that takes none: any parameter is refused."""
+
+
+def validated_query(serializer_class, request):
+    """The request's query parameters validated by `serializer_class`, whose fields are the
+    parameters the endpoint declares in the schema. A parameter it does not know is a 400
+    naming the ones it does (a misspelt filter must not return unfiltered data)."""
+    known = list(serializer_class().fields)
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown query parameter: {', '.join(unknown)}.",
+            f"{request.path} accepts: {', '.join(known) or 'no query parameters'}.",
+        )
+    return validated(serializer_class, request.query_params)

@@ -4,19 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0006_backorderable_listing_index'),
+        ("inventory", "0006_backorderable_listing_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='listing',
-            name='safety_stock',
+            model_name="listing",
+            name="safety_stock",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('safety_stock__gt', 0)), fields=['tenant_article_id'], name='listing_safety_stock_idx'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("safety_stock__gt", 0)),
+                fields=["tenant_article_id"],
+                name="listing_safety_stock_idx",
+            ),
         ),
     ]

@@ -10,18 +10,6 @@ MAX_PAGE_SIZE = 500
 STOCK_PAGE_SIZE_MAX = 100
 
 
-def page_size(value, *, default=25, maximum=MAX_PAGE_SIZE):
-    if value in (None, ""):
-        return default
-    try:
-        size = int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        raise InvalidInput("size: A valid integer is required.") from None
-    if size < 1 or size > maximum:
-        raise InvalidInput(f"size: Must be between 1 and {maximum}.")
-    return size
-
-
 def after(queryset, model, start_after_id, order_field="id"):
     """Keyset pagination: the rows after `start_after_id` in (`order_field`, id) order."""
     if not start_after_id:

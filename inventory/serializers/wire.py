@@ -22,10 +22,10 @@ CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 
 def enum(choices, **kwargs):
     """A ChoiceField whose error names the allowed values (unknown enum value → 400)."""
-    field = serializers.ChoiceField(choices=choices, **kwargs)
     allowed = ", ".join(value for value, _ in choices)
-    field.error_messages["invalid_choice"] = f'"{{input}}" is not one of: {allowed}.'
-    return field
+    # Passed as an argument, not set afterwards: DRF copies fields from their arguments.
+    messages = {"invalid_choice": f'"{{input}}" is not one of: {allowed}.'}
+    return serializers.ChoiceField(choices=choices, error_messages=messages, **kwargs)
 
 
 class CodeField(StrictCharField):

@@ -5,14 +5,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.validation import validated, validated_each
+from config.api.validation import NoQuerySerializer, validated, validated_each, validated_query
 from inventory.selectors.carriers import (
     get_carrier,
     get_country_service_mapping,
     list_carriers,
     list_country_service_mappings,
 )
-from inventory.selectors.pages import page_size
 from inventory.serializers.carriers import (
     CarrierForCreationSerializer,
     CarrierInputSerializer,
@@ -23,6 +22,7 @@ from inventory.serializers.carriers import (
     StrippedCarrierSerializer,
     StrippedCarriersSerializer,
 )
+from inventory.serializers.queries import CarrierListQuerySerializer
 from inventory.services.carriers import (
     create_carrier,
     create_country_service_mapping,
@@ -37,12 +37,13 @@ TAGS = ["inventory: carriers"]
 
 class CarrierListView(APIView):
     required_permissions = perms("carrier", GET="view", POST="add")
+    query_serializer = CarrierListQuerySerializer
 
-    @extend_schema(tags=TAGS, responses=StrippedCarriersSerializer)
+    @extend_schema(tags=TAGS, parameters=[query_serializer], responses=StrippedCarriersSerializer)
     def get(self, request):
+        query = validated_query(self.query_serializer, request)
         carriers, total = list_carriers(
-            start_after_id=request.query_params.get("startAfterId"),
-            size=page_size(request.query_params.get("size")),
+            start_after_id=query.get("startAfterId"), size=query["size"]
         )
         carriers_data = StrippedCarrierSerializer(carriers, many=True).data
         return Response({"carriers": carriers_data, "total": total})
@@ -60,14 +61,14 @@ class CarrierDetailView(APIView):
     required_permissions = perms("carrier", GET="view", PATCH="change")
 
     @extend_schema(tags=TAGS, responses=CarrierSerializer)
-    def get(self, request, carrier_id):
-        return Response(CarrierSerializer(get_carrier(carrier_id)).data)
+    def get(self, request, carrierId):
+        return Response(CarrierSerializer(get_carrier(carrierId)).data)
 
     @extend_schema(tags=TAGS, request=CarrierPatchActionsSerializer, responses=CarrierSerializer)
-    def patch(self, request, carrier_id):
+    def patch(self, request, carrierId):
         body = validated(CarrierPatchActionsSerializer, request.data)
         actions = validated_each(CarrierInputSerializer, body["actions"], "actions", mode="modify")
-        carrier = modify_carrier(carrier_id, body["version"], actions)
+        carrier = modify_carrier(carrierId, body["version"], actions)
         return Response(CarrierSerializer(carrier).data)
 
 
@@ -78,8 +79,8 @@ class CarrierConfigurationView(APIView):
     required_permissions = perms("carrier", GET="view")
 
     @extend_schema(tags=TAGS, responses={200: dict})
-    def get(self, request, carrier_id):
-        carrier = get_carrier(carrier_id)
+    def get(self, request, carrierId):
+        carrier = get_carrier(carrierId)
         mappings = list_country_service_mappings(carrier)
         timestamp = serializers.DateTimeField()
         return Response(
@@ -97,10 +98,15 @@ class CarrierConfigurationView(APIView):
 
 class CountryServiceMappingListView(APIView):
     required_permissions = perms("carriercountryservicemapping", GET="view", POST="add")
+    query_serializer = NoQuerySerializer
 
-    @extend_schema(tags=TAGS, responses=CountryServiceMappingSerializer(many=True))
-    def get(self, request, carrier_id):
-        mappings = list_country_service_mappings(get_carrier(carrier_id))
+    @extend_schema(
+        tags=TAGS,
+        responses=CountryServiceMappingSerializer(many=True),
+    )
+    def get(self, request, carrierId):
+        validated_query(self.query_serializer, request)
+        mappings = list_country_service_mappings(get_carrier(carrierId))
         return Response(CountryServiceMappingSerializer(mappings, many=True).data)
 
     @extend_schema(
@@ -108,8 +114,8 @@ class CountryServiceMappingListView(APIView):
         request=CountryServiceMappingInputSerializer,
         responses={201: CountryServiceMappingSerializer},
     )
-    def post(self, request, carrier_id):
-        carrier = get_carrier(carrier_id)
+    def post(self, request, carrierId):
+        carrier = get_carrier(carrierId)
         data = validated(CountryServiceMappingInputSerializer, request.data)
         mapping = create_country_service_mapping(carrier, data)
         return Response(
@@ -123,8 +129,8 @@ class CountryServiceMappingDetailView(APIView):
     )
 
     @extend_schema(tags=TAGS, responses=CountryServiceMappingSerializer)
-    def get(self, request, carrier_id, mapping_id):
-        mapping = get_country_service_mapping(get_carrier(carrier_id), mapping_id)
+    def get(self, request, carrierId, countryServiceMappingId):
+        mapping = get_country_service_mapping(get_carrier(carrierId), countryServiceMappingId)
         return Response(CountryServiceMappingSerializer(mapping).data)
 
     @extend_schema(
@@ -132,13 +138,13 @@ class CountryServiceMappingDetailView(APIView):
         request=CountryServiceMappingInputSerializer,
         responses=CountryServiceMappingSerializer,
     )
-    def patch(self, request, carrier_id, mapping_id):
-        carrier = get_carrier(carrier_id)
+    def patch(self, request, carrierId, countryServiceMappingId):
+        carrier = get_carrier(carrierId)
         data = validated(CountryServiceMappingInputSerializer, request.data, partial=True)
-        mapping = update_country_service_mapping(carrier, mapping_id, data)
+        mapping = update_country_service_mapping(carrier, countryServiceMappingId, data)
         return Response(CountryServiceMappingSerializer(mapping).data)
 
     @extend_schema(tags=TAGS, responses={200: None})
-    def delete(self, request, carrier_id, mapping_id):
-        delete_country_service_mapping(get_carrier(carrier_id), mapping_id)
+    def delete(self, request, carrierId, countryServiceMappingId):
+        delete_country_service_mapping(get_carrier(carrierId), countryServiceMappingId)
         return Response(status=status.HTTP_200_OK)

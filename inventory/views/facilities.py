@@ -6,10 +6,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.validation import require_object, validated, validated_each
-from inventory.models import FacilityStatus, FacilityType
+from config.api.validation import require_object, validated, validated_each, validated_query
 from inventory.selectors.facilities import list_facilities, resolve_facility
-from inventory.selectors.pages import page_size
 from inventory.serializers.facilities import (
     FacilityForModificationSerializer,
     FacilityForReplacementSerializer,
@@ -20,29 +18,32 @@ from inventory.serializers.facilities import (
     StrippedFacilitiesSerializer,
     StrippedFacilitySerializer,
 )
+from inventory.serializers.queries import FacilityListQuerySerializer
 from inventory.services.facilities import (
     create_facility,
     delete_facility,
     modify_facility,
     replace_facility,
 )
-from inventory.views.shared import perms, query_enum
+from inventory.views.shared import perms
 
 TAGS = ["inventory: facilities"]
 
 
 class FacilityListView(APIView):
     required_permissions = perms("facility", GET="view", POST="add")
+    query_serializer = FacilityListQuerySerializer
 
-    @extend_schema(tags=TAGS, responses=StrippedFacilitiesSerializer)
+    @extend_schema(tags=TAGS, parameters=[query_serializer], responses=StrippedFacilitiesSerializer)
     def get(self, request):
+        query = validated_query(self.query_serializer, request)
         facilities, total = list_facilities(
-            statuses=query_enum(request, "status", FacilityStatus.choices),
-            types=query_enum(request, "type", FacilityType.choices),
-            tenant_facility_id=request.query_params.get("tenantFacilityId"),
-            order_by=request.query_params.get("orderBy"),
-            start_after_id=request.query_params.get("startAfterId"),
-            size=page_size(request.query_params.get("size")),
+            statuses=query.get("status", ()),
+            types=query.get("type", ()),
+            tenant_facility_id=query.get("tenantFacilityId"),
+            order_by=query.get("orderBy"),
+            start_after_id=query.get("startAfterId"),
+            size=query["size"],
         )
         facilities_data = StrippedFacilitySerializer(facilities, many=True).data
         return Response({"facilities": facilities_data, "total": total})
@@ -60,21 +61,21 @@ class FacilityDetailView(APIView):
     )
 
     @extend_schema(tags=TAGS, responses=FacilitySerializer)
-    def get(self, request, facility_id):
-        return Response(FacilitySerializer(resolve_facility(facility_id)).data)
+    def get(self, request, facilityId):
+        return Response(FacilitySerializer(resolve_facility(facilityId)).data)
 
     @extend_schema(
         tags=TAGS, request=FacilityForReplacementSerializer, responses=FacilitySerializer
     )
-    def put(self, request, facility_id):
+    def put(self, request, facilityId):
         data = validated(FacilityInputSerializer, request.data, mode="replace")
-        facility = replace_facility(facility_id, data)
+        facility = replace_facility(facilityId, data)
         return Response(FacilitySerializer(facility).data)
 
     @extend_schema(
         tags=TAGS, request=FacilityForModificationSerializer, responses=FacilitySerializer
     )
-    def patch(self, request, facility_id):
+    def patch(self, request, facilityId):
         body = require_object(request.data)
         if "actions" in body:
             actions = validated(FacilityPatchActionsSerializer, body)
@@ -87,10 +88,10 @@ class FacilityDetailView(APIView):
             version = changes.pop("version", None)
             if version is None:
                 raise ValidationError({"version": ["This field is required."]})
-        facility = modify_facility(facility_id, version, changes)
+        facility = modify_facility(facilityId, version, changes)
         return Response(FacilitySerializer(facility).data)
 
     @extend_schema(tags=TAGS, responses={200: None})
-    def delete(self, request, facility_id):
-        delete_facility(facility_id)
+    def delete(self, request, facilityId):
+        delete_facility(facilityId)
         return Response(status=status.HTTP_200_OK)

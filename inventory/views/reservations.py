@@ -4,43 +4,42 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.validation import validated_query
 from config.identifiers import parse_uuid
 from inventory.selectors.reservations import get_reservation, list_reservations
+from inventory.serializers.queries import ReservationListQuerySerializer
 from inventory.serializers.reservations import (
     ReservationSerializer,
     ReservationsPaginatedResultSerializer,
 )
-from inventory.views.shared import (
-    cursor_page,
-    perms,
-    query_bool,
-    query_facility_id,
-    query_list,
-    query_stock_page_size,
-)
+from inventory.views.shared import cursor_page, perms, query_facility_id
 
 TAGS = ["inventory: reservations"]
 
 
 class ReservationListView(APIView):
     required_permissions = perms("reservation", GET="view")
+    query_serializer = ReservationListQuerySerializer
 
-    @extend_schema(tags=TAGS, responses=ReservationsPaginatedResultSerializer)
+    @extend_schema(
+        tags=TAGS, parameters=[query_serializer], responses=ReservationsPaginatedResultSerializer
+    )
     def get(self, request):
-        facility_id = query_facility_id(request)
-        order_ref = request.query_params.get("orderRef")
+        query = validated_query(self.query_serializer, request)
+        facility_id = query_facility_id(query)
+        order_ref = query.get("orderRef")
         order_id = parse_uuid(order_ref) if order_ref else None
         if order_ref and order_id is None:
             # Not an order id: no order holds anything under it.
             return Response(cursor_page("reservations", [], [], 0, False, None))
-        after = request.query_params.get("after")
+        after = query.get("after")
         reservations, total, has_next = list_reservations(
             facility_id=facility_id,
-            tenant_article_ids=query_list(request, "tenantArticleId"),
+            tenant_article_ids=query.get("tenantArticleId", ()),
             order_id=order_id,
-            active=query_bool(request, "active"),
+            active=query.get("active"),
             after=after,
-            size=query_stock_page_size(request),
+            size=query["size"],
         )
         rendered = ReservationSerializer(reservations, many=True).data
         return Response(cursor_page("reservations", rendered, reservations, total, has_next, after))
@@ -50,5 +49,5 @@ class ReservationDetailView(APIView):
     required_permissions = perms("reservation", GET="view")
 
     @extend_schema(tags=TAGS, responses=ReservationSerializer)
-    def get(self, request, reservation_id):
-        return Response(ReservationSerializer(get_reservation(reservation_id)).data)
+    def get(self, request, reservationId):
+        return Response(ReservationSerializer(get_reservation(reservationId)).data)

@@ -5,11 +5,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.validation import validated
-from inventory.models import FacilityService, FacilityStatus
+from config.api.validation import validated, validated_query
 from inventory.selectors.facilities import resolve_facility_ids
-from inventory.selectors.pages import STOCK_PAGE_SIZE_MAX, page_size
 from inventory.selectors.stocks import get_stock, list_stocks, stock_summaries
+from inventory.serializers.queries import StockListQuerySerializer, StockSummaryQuerySerializer
 from inventory.serializers.stocks import (
     StockForUpdateSerializer,
     StockInputSerializer,
@@ -21,31 +20,27 @@ from inventory.serializers.stocks import (
 )
 from inventory.services.stock_upsert import upsert_stocks
 from inventory.services.stocks import create_stock, delete_stock, update_stock
-from inventory.views.shared import (
-    cursor_page,
-    perms,
-    query_enum,
-    query_facility_id,
-    query_list,
-    query_stock_page_size,
-)
+from inventory.views.shared import cursor_page, perms, query_facility_id
 
 TAGS = ["inventory: stocks"]
 
 
 class StockListView(APIView):
     required_permissions = perms("stock", GET="view", POST="add", PUT="change")
+    query_serializer = StockListQuerySerializer
 
-    @extend_schema(tags=TAGS, responses=StockPaginatedResultSerializer)
+    @extend_schema(
+        tags=TAGS, parameters=[query_serializer], responses=StockPaginatedResultSerializer
+    )
     def get(self, request):
-        facility_id = query_facility_id(request)
-        after = request.query_params.get("startAfterId")
+        query = validated_query(self.query_serializer, request)
+        after = query.get("startAfterId")
         stocks, total, has_next = list_stocks(
-            facility_id=facility_id,
-            tenant_article_ids=query_list(request, "tenantArticleId"),
-            location_refs=query_list(request, "locationRef"),
+            facility_id=query_facility_id(query),
+            tenant_article_ids=query.get("tenantArticleId", ()),
+            location_refs=query.get("locationRef", ()),
             start_after_id=after,
-            size=query_stock_page_size(request),
+            size=query["size"],
         )
         rendered = StockSerializer(stocks, many=True).data
         return Response(cursor_page("stocks", rendered, stocks, total, has_next, after))
@@ -75,39 +70,37 @@ class StockDetailView(APIView):
     required_permissions = perms("stock", GET="view", PUT="change", DELETE="delete")
 
     @extend_schema(tags=TAGS, responses=StockSerializer)
-    def get(self, request, stock_id):
-        return Response(StockSerializer(get_stock(stock_id)).data)
+    def get(self, request, stockId):
+        return Response(StockSerializer(get_stock(stockId)).data)
 
     @extend_schema(tags=TAGS, request=StockForUpdateSerializer, responses=StockSerializer)
-    def put(self, request, stock_id):
-        update_stock(stock_id, validated(StockForUpdateSerializer, request.data))
-        return Response(StockSerializer(get_stock(stock_id)).data)
+    def put(self, request, stockId):
+        update_stock(stockId, validated(StockForUpdateSerializer, request.data))
+        return Response(StockSerializer(get_stock(stockId)).data)
 
     @extend_schema(tags=TAGS, responses={200: None})
-    def delete(self, request, stock_id):
-        delete_stock(stock_id)
+    def delete(self, request, stockId):
+        delete_stock(stockId)
         return Response(status=status.HTTP_200_OK)
 
 
 class StockSummaryView(APIView):
     required_permissions = perms("stock", GET="view")
+    query_serializer = StockSummaryQuerySerializer
 
-    @extend_schema(tags=TAGS, responses=StockSummariesSerializer)
+    @extend_schema(tags=TAGS, parameters=[query_serializer], responses=StockSummariesSerializer)
     def get(self, request):
-        facility_references = query_list(request, "facilityRefs")
+        query = validated_query(self.query_serializer, request)
         facility_ids = None
-        if facility_references:
-            facility_ids = set(resolve_facility_ids(facility_references).values())
-        size = request.query_params.get("maxPageSize") or request.query_params.get("size")
+        if query.get("facilityRefs"):
+            facility_ids = set(resolve_facility_ids(query["facilityRefs"]).values())
         summaries, total = stock_summaries(
-            tenant_article_ids=query_list(request, "tenantArticleIds"),
+            tenant_article_ids=query.get("tenantArticleIds", ()),
             facility_ids=facility_ids,
-            facility_statuses=query_enum(request, "facilityStatus", FacilityStatus.choices),
-            facility_service_types=query_enum(
-                request, "facilityServiceTypes", FacilityService.choices
-            ),
-            start_after_id=request.query_params.get("startAfterId"),
-            size=page_size(size, maximum=STOCK_PAGE_SIZE_MAX),
+            facility_statuses=query.get("facilityStatus", ()),
+            facility_service_types=query.get("facilityServiceTypes", ()),
+            start_after_id=query.get("startAfterId"),
+            size=query["maxPageSize"] or query["size"],
         )
         return Response(
             {"stockSummaries": [_summary(summary) for summary in summaries], "total": total}
