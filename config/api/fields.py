@@ -64,6 +64,23 @@ class StrictFloatField(serializers.FloatField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"description": "Not supported by this server: rejected with a 400."})
+class UnsupportedField(serializers.Field):
+    """A field of the reference that this server does not accept: say so instead of calling
+    it unknown or silently dropping it."""
+
+    def __init__(self, message, **kwargs):
+        self.message = message
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        raise serializers.ValidationError(self.message)
+
+    def to_representation(self, value):
+        return value
+
+
 @extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanField(serializers.BooleanField):
     def to_internal_value(self, data):

@@ -27,23 +27,6 @@ def string_list(**kwargs):
     return serializers.ListField(child=StrictCharField(), max_length=MAX_ITEMS, **kwargs)
 
 
-@extend_schema_field({"description": "Not supported by this server: rejected with a 400."})
-class UnsupportedField(serializers.Field):
-    """A field of the reference that this server does not accept: say so instead of calling
-    it unknown or silently dropping it."""
-
-    def __init__(self, message, **kwargs):
-        self.message = message
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        raise serializers.ValidationError(self.message)
-
-    def to_representation(self, value):
-        return value
-
-
 # --- shared pieces -----------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from config.api.fields import (
     StrictCharField,
     StrictFloatField,
     StrictIntegerField,
+    UnsupportedField,
     WireDateTimeField,
     WireDateTimeStringField,
     order_date_window,
@@ -31,7 +32,6 @@ from orders.serializers.pieces import (
     SourceField,
     StickerSerializer,
     TagReferenceSerializer,
-    UnsupportedField,
     string_list,
 )
 
