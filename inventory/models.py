@@ -8,6 +8,8 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 
 class FacilityType(models.TextChoices):
@@ -240,6 +242,12 @@ class Listing(models.Model):
         return f"{self.tenant_article_id} @ {self.facility_id}"
 
 
+def stock_extra_text(key):
+    """The text of the stock field `key` kept in `extra`: the expression its search index is
+    built on, and what searches compare (a plain text comparison on every database)."""
+    return Cast(KeyTextTransform(key, "extra"), models.TextField())
+
+
 class Stock(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField(default=1)
@@ -267,7 +275,19 @@ class Stock(models.Model):
                 fields=["tenant_article_id"],
                 include=["facility", "value"],
                 name="stock_article_cover_idx",
-            )
+            ),
+            # Stock searches by these wire fields, kept in `extra`. Partial: rows without the
+            # field (most bulk feeds send neither) cost neither space nor index writes.
+            models.Index(
+                stock_extra_text("locationRef"),
+                name="stock_location_ref_idx",
+                condition=Q(extra__has_key="locationRef"),
+            ),
+            models.Index(
+                stock_extra_text("tenantStockId"),
+                name="stock_tenant_stock_id_idx",
+                condition=Q(extra__has_key="tenantStockId"),
+            ),
         ]
 
     def __str__(self):

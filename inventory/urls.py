@@ -29,9 +29,11 @@ urlpatterns = [
         carriers.CountryServiceMappingDetailView.as_view(),
     ),
     path("stocks", stocks.StockListView.as_view()),
-    # Before stocks/<stockId>, so "summaries" is not read as a stock id.
+    # Before stocks/<stockId>, so "summaries", "search" and "actions" are not read as ids.
     path("stocks/summaries", stocks.StockSummaryView.as_view()),
+    path("stocks/search", stocks.StockSearchView.as_view()),
     path("stocks/<str:stockId>", stocks.StockDetailView.as_view()),
     path("reservations", reservations.ReservationListView.as_view()),
+    path("reservations/search", reservations.ReservationSearchView.as_view()),
     path("reservations/<str:reservationId>", reservations.ReservationDetailView.as_view()),
 ]

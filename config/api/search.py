@@ -12,7 +12,9 @@ nor duplicate rows on later pages. Cursors are opaque (base64 of the sort key).
 
 import base64
 import binascii
+import copy
 import json
+import math
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -179,16 +181,20 @@ class SearchQuerySerializer(StrictSerializer):
         return super().to_internal_value(data)
 
 
-def sort_serializer(names, name):
-    """The `sort` item of a search: exactly one of `names`, ASC or DESC; the serializer is
-    named `name`."""
+def sort_serializer(names, name, *, unsupported=None):
+    """The `sort` item of a search: exactly one of `names`, ASC or DESC; `unsupported` maps
+    the reference's other sort names to the field refusing them. The serializer is named
+    `name`."""
+    refused = unsupported or {}
 
     class SortSerializer(StrictSerializer):
         def get_fields(self):
-            return {
+            fields = {
                 sort: serializers.ChoiceField(choices=["ASC", "DESC"], required=False)
                 for sort in names
             }
+            fields.update({sort: copy.deepcopy(field) for sort, field in refused.items()})
+            return fields
 
         def validate(self, attrs):
             if len(attrs) != 1:
@@ -247,7 +253,55 @@ def render_search_page(name, rendered, page):
 # --- filtering -----------------------------------------------------------------------------
 
 STRING, NUMBER, DATE, STRING_LIST = "string", "number", "date", "string list"
+# A string filter on a UUID column (a value that is no UUID names no row), a number filter on
+# an integer column (3.5 is no integer: `eq` matches nothing, `gt` means ≥ 4).
+UUID, INTEGER = "uuid", "integer"
 _RANGES = {"gt": "__gt", "gte": "__gte", "lt": "__lt", "lte": "__lte"}
+_NOTHING = Q(pk__in=[])
+
+
+def _uuid_spec(spec):
+    """`spec` with its values as UUIDs; an `eq` naming no UUID matches nothing (None)."""
+    spec = dict(spec)
+    if "eq" in spec:
+        spec["eq"] = parse_uuid(spec["eq"])
+        if spec["eq"] is None:
+            return None
+    if "notEq" in spec:
+        spec["notEq"] = parse_uuid(spec["notEq"])
+        if spec["notEq"] is None:
+            del spec["notEq"]  # every row differs from a value that is no UUID
+    for name in ("in", "notIn"):
+        if name in spec:
+            spec[name] = [value for value in map(parse_uuid, spec[name]) if value is not None]
+    return spec
+
+
+def _integer_spec(spec):
+    """`spec` on an integer column: non-integral bounds rounded inwards, non-integral values
+    dropped; an `eq` on a non-integral value matches nothing (None)."""
+    spec = dict(spec)
+    if "eq" in spec:
+        if not float(spec["eq"]).is_integer():
+            return None
+        spec["eq"] = int(spec["eq"])
+    if "notEq" in spec:
+        if float(spec["notEq"]).is_integer():
+            spec["notEq"] = int(spec["notEq"])
+        else:
+            del spec["notEq"]
+    for name in ("in", "notIn"):
+        if name in spec:
+            spec[name] = [int(value) for value in spec[name] if float(value).is_integer()]
+    for name, rounded in (
+        ("gt", math.floor),
+        ("lte", math.floor),
+        ("gte", math.ceil),
+        ("lt", math.ceil),
+    ):
+        if name in spec:
+            spec[name] = rounded(spec[name])
+    return spec
 
 
 def _compare(column, spec):
@@ -279,6 +333,16 @@ def _contains(column, spec):
     return q
 
 
+def _filter(column, kind, spec):
+    if kind == STRING_LIST:
+        return _contains(column, spec)
+    if kind in (UUID, INTEGER):
+        spec = (_uuid_spec if kind == UUID else _integer_spec)(spec)
+        if spec is None:
+            return _NOTHING
+    return _compare(column, spec)
+
+
 def filters_to_q(query, columns):
     """A validated query as a Q. `columns` maps each wire filter name to (column, kind) or to
     a function of the filter spec returning a Q (for filters no single column answers)."""
@@ -291,7 +355,7 @@ def filters_to_q(query, columns):
             q &= target(spec)
         else:
             column, kind = target
-            q &= _contains(column, spec) if kind == STRING_LIST else _compare(column, spec)
+            q &= _filter(column, kind, spec)
     for part in query.get("and", []):
         q &= filters_to_q(part, columns)
     if query.get("or"):

@@ -13,8 +13,14 @@ from inventory.selectors.pages import page_by_id
 def stocks_with_levels(*, now=None):
     """Stock rows with `reserved`, `available` and the facility's `tenant_facility_id`,
     all in the same query."""
+    return for_rendering(Stock.objects.all(), now=now)
+
+
+def for_rendering(stocks, *, now=None):
+    """`stocks` with what the stock entity renders besides its columns: levels and the
+    facility's `tenant_facility_id`, in the same query."""
     return with_stock_levels(
-        Stock.objects.annotate(tenant_facility_id=F("facility__tenant_facility_id")), now=now
+        stocks.annotate(tenant_facility_id=F("facility__tenant_facility_id")), now=now
     )
 
 

@@ -1,16 +1,22 @@
-"""Reservations: list and read (only the services make them)."""
+"""Reservations: list, search and read (only the services make them)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.validation import validated_query
+from config.api.search import render_search_page
+from config.api.validation import require_object, validated, validated_query
 from config.identifiers import parse_uuid
 from inventory.selectors.reservations import get_reservation, list_reservations
+from inventory.selectors.search import search_reservations
 from inventory.serializers.queries import ReservationListQuerySerializer
 from inventory.serializers.reservations import (
     ReservationSerializer,
     ReservationsPaginatedResultSerializer,
+)
+from inventory.serializers.search import (
+    ReservationSearchPayloadSerializer,
+    ReservationSearchResultSerializer,
 )
 from inventory.views.shared import cursor_page, perms, query_facility_id
 
@@ -43,6 +49,22 @@ class ReservationListView(APIView):
         )
         rendered = ReservationSerializer(reservations, many=True).data
         return Response(cursor_page("reservations", rendered, reservations, total, has_next, after))
+
+
+class ReservationSearchView(APIView):
+    required_permissions = perms("reservation", POST="view")
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="searchReservation",
+        request=ReservationSearchPayloadSerializer,
+        responses=ReservationSearchResultSerializer,
+    )
+    def post(self, request):
+        payload = validated(ReservationSearchPayloadSerializer, require_object(request.data))
+        page = search_reservations(payload)
+        rendered = ReservationSerializer(page.rows, many=True).data
+        return Response(render_search_page("reservations", rendered, page))
 
 
 class ReservationDetailView(APIView):

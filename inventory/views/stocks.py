@@ -1,14 +1,18 @@
-"""Stocks: list, create, bulk upsert (PUT), read, set (PUT), delete, and per-article summaries."""
+"""Stocks: list, search, create, bulk upsert (PUT), read, set (PUT), delete, and per-article
+summaries."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.validation import validated, validated_query
+from config.api.search import render_search_page
+from config.api.validation import require_object, validated, validated_query
 from inventory.selectors.facilities import resolve_facility_ids
+from inventory.selectors.search import search_stocks
 from inventory.selectors.stocks import get_stock, list_stocks, stock_summaries
 from inventory.serializers.queries import StockListQuerySerializer, StockSummaryQuerySerializer
+from inventory.serializers.search import StockSearchPayloadSerializer, StockSearchResultSerializer
 from inventory.serializers.stocks import (
     StockForUpdateSerializer,
     StockInputSerializer,
@@ -82,6 +86,23 @@ class StockDetailView(APIView):
     def delete(self, request, stockId):
         delete_stock(stockId)
         return Response(status=status.HTTP_200_OK)
+
+
+class StockSearchView(APIView):
+    # A search is a read.
+    required_permissions = perms("stock", POST="view")
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="searchStock",
+        request=StockSearchPayloadSerializer,
+        responses=StockSearchResultSerializer,
+    )
+    def post(self, request):
+        payload = validated(StockSearchPayloadSerializer, require_object(request.data))
+        page = search_stocks(payload)
+        rendered = StockSerializer(page.rows, many=True).data
+        return Response(render_search_page("stocks", rendered, page))
 
 
 class StockSummaryView(APIView):

@@ -1,0 +1,134 @@
+"""The searches of stocks, reservations and listings: which column answers each filter of the
+reference's query language, the sort keys, and the rows rendered with what they need.
+
+Stock filters run on indexes: `id` (primary key), `facilityRef` / `tenantFacilityId` (the
+unique facility + article index), `tenantArticleId` (the article index), `locationRef` and
+`tenantStockId` (partial expression indexes over the stock's extra fields, which is where those
+wire fields live). docs/benchmarks.md shows the plans on a million stock rows.
+"""
+
+from django.db.models import Q
+
+from config import clock
+from config.api.search import (
+    DATE,
+    INTEGER,
+    NUMBER,
+    STRING,
+    UUID,
+    Sorting,
+    filters_to_q,
+    search_page,
+)
+from inventory.models import Listing, Reservation, Stock, stock_extra_text
+from inventory.selectors.stocks import for_rendering
+
+# Stock fields that travel in `extra` and are searched by an expression index of their own.
+STOCK_EXTRA_KEYS = {"locationRef": "location_ref", "tenantStockId": "tenant_stock_id"}
+
+
+def _extra_text_filter(key):
+    """A string filter on `extra[key]`. Matching values require the key, as the partial
+    index's condition does, so PostgreSQL may answer from that index."""
+    column = STOCK_EXTRA_KEYS[key]
+
+    def condition(spec):
+        q = filters_to_q({key: spec}, {key: (column, STRING)})
+        if "eq" in spec or "in" in spec:
+            q &= Q(extra__has_key=key)
+        return q
+
+    return condition
+
+
+STOCK_COLUMNS = {
+    "id": ("id", UUID),
+    "facilityRef": ("facility_id", UUID),
+    "tenantFacilityId": ("facility__tenant_facility_id", STRING),
+    "tenantArticleId": ("tenant_article_id", STRING),
+    "locationRef": _extra_text_filter("locationRef"),
+    "tenantStockId": _extra_text_filter("tenantStockId"),
+    "value": ("value", INTEGER),
+}
+STOCK_SORTING = Sorting(
+    model=Stock,
+    keys={
+        "id": ("id",),
+        "tenantArticleId": ("tenant_article_id", "id"),
+        "value": ("value", "id"),
+        "lastModified": ("last_modified", "id"),
+    },
+    default=("id", "ASC"),
+)
+
+
+def search_stocks(payload):
+    """A SearchPage of stocks with their levels (reserved, available)."""
+    stocks = Stock.objects.annotate(
+        **{column: stock_extra_text(key) for key, column in STOCK_EXTRA_KEYS.items()}
+    ).filter(filters_to_q(payload["query"], STOCK_COLUMNS))
+    now = clock.now()
+    return search_page(
+        stocks, payload, STOCK_SORTING, fetch=lambda page: for_rendering(page, now=now)
+    )
+
+
+RESERVATION_COLUMNS = {
+    "id": ("id", UUID),
+    "facilityRef": ("facility_id", UUID),
+    "tenantArticleId": ("tenant_article_id", STRING),
+    "relatedRefs": lambda spec: _related_refs_filter(spec),
+}
+RESERVATION_SORTING = Sorting(
+    model=Reservation,
+    keys={
+        "id": ("id",),
+        "created": ("created", "id"),
+        "lastModified": ("last_modified", "id"),
+    },
+    default=("id", "ASC"),
+)
+
+
+def _related_refs_filter(spec):
+    """`relatedRefs.orderRefs contains {eq | notEq}`: the order the reservation's line
+    belongs to (a reservation holds stock for one line)."""
+    contains = spec.get("orderRefs", {}).get("contains", {})
+    return filters_to_q({"order": contains}, {"order": ("order_line_item__order_id", UUID)})
+
+
+def search_reservations(payload):
+    """A SearchPage of reservations, each with `is_active` computed by the database."""
+    reservations = Reservation.objects.filter(filters_to_q(payload["query"], RESERVATION_COLUMNS))
+    now = clock.now()
+    return search_page(
+        reservations,
+        payload,
+        RESERVATION_SORTING,
+        fetch=lambda page: page.select_related("order_line_item").with_active_flag(now),
+    )
+
+
+LISTING_COLUMNS = {
+    "id": ("id", UUID),
+    "facilityRef": ("facility_id", UUID),
+    "tenantArticleId": ("tenant_article_id", STRING),
+    "status": ("status", STRING),
+    "outOfStockBehaviour": ("out_of_stock_behaviour", STRING),
+    "price": ("price", NUMBER),
+    "created": ("created", DATE),
+}
+LISTING_SORTING = Sorting(
+    model=Listing,
+    keys={
+        "id": ("id",),
+        "tenantArticleId": ("tenant_article_id", "id"),
+        "lastModified": ("last_modified", "id"),
+    },
+    default=("id", "ASC"),
+)
+
+
+def search_listings(payload):
+    listings = Listing.objects.filter(filters_to_q(payload["query"], LISTING_COLUMNS))
+    return search_page(listings, payload, LISTING_SORTING)
