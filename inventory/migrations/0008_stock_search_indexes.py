@@ -6,18 +6,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0007_listing_safety_stock'),
+        ("inventory", "0007_listing_safety_stock"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='stock',
-            index=models.Index(django.db.models.functions.comparison.Cast(django.db.models.fields.json.KeyTextTransform('locationRef', 'extra'), models.TextField()), condition=models.Q(('extra__has_key', 'locationRef')), name='stock_location_ref_idx'),
+            model_name="stock",
+            index=models.Index(
+                django.db.models.functions.comparison.Cast(
+                    django.db.models.fields.json.KeyTextTransform("locationRef", "extra"),
+                    models.TextField(),
+                ),
+                condition=models.Q(("extra__has_key", "locationRef")),
+                name="stock_location_ref_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stock',
-            index=models.Index(django.db.models.functions.comparison.Cast(django.db.models.fields.json.KeyTextTransform('tenantStockId', 'extra'), models.TextField()), condition=models.Q(('extra__has_key', 'tenantStockId')), name='stock_tenant_stock_id_idx'),
+            model_name="stock",
+            index=models.Index(
+                django.db.models.functions.comparison.Cast(
+                    django.db.models.fields.json.KeyTextTransform("tenantStockId", "extra"),
+                    models.TextField(),
+                ),
+                condition=models.Q(("extra__has_key", "tenantStockId")),
+                name="stock_tenant_stock_id_idx",
+            ),
         ),
     ]
