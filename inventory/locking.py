@@ -24,6 +24,13 @@ def lock_stocks_by_ids(stock_ids):
     return list(Stock.objects.select_for_update().filter(id__in=set(stock_ids)).order_by("id"))
 
 
+def lock_stocks_where(condition, **annotations):
+    """Lock the stock rows matching `condition` (over the model's fields and `annotations`),
+    in id order. Must run inside a transaction."""
+    stocks = Stock.objects.annotate(**annotations) if annotations else Stock.objects.all()
+    return list(stocks.select_for_update().filter(condition).order_by("id"))
+
+
 def lock_stocks_of_order(order_id):
     """Lock every stock row an order holds reservations on, in id order."""
     stock_ids = (

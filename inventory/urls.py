@@ -32,6 +32,7 @@ urlpatterns = [
     # Before stocks/<stockId>, so "summaries", "search" and "actions" are not read as ids.
     path("stocks/summaries", stocks.StockSummaryView.as_view()),
     path("stocks/search", stocks.StockSearchView.as_view()),
+    path("stocks/actions", stocks.StockActionsView.as_view()),
     path("stocks/<str:stockId>", stocks.StockDetailView.as_view()),
     path("reservations", reservations.ReservationListView.as_view()),
     path("reservations/search", reservations.ReservationSearchView.as_view()),

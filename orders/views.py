@@ -7,12 +7,16 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
 )
-from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.idempotency import idempotent
-from config.api.validation import require_object, validated, validated_query
+from config.api.validation import (
+    require_object,
+    validated,
+    validated_by_name,
+    validated_query,
+)
 from orders import search, selectors, services
 from orders.serializers.representation import OrderSerializer, StrippedOrdersSerializer
 from orders.serializers.requests import (
@@ -197,15 +201,10 @@ ORDER_LINE_ITEM_ACTIONS = {
 
 def dispatch_action(actions, data):
     """The action's serializer and handler, chosen by `name`; unknown names are a 400."""
-    data = require_object(data)
-    name = data.get("name")
-    if not isinstance(name, str) or name not in actions:
-        sent = repr(name) if isinstance(name, str | None) else f"a JSON {type(name).__name__}"
-        raise serializers.ValidationError(
-            {"name": [f"Unsupported action {sent[:80]}; expected one of {', '.join(actions)}."]}
-        )
-    serializer_class, handler = actions[name]
-    return validated(serializer_class, data), handler
+    name, data = validated_by_name(
+        {name: serializer for name, (serializer, _) in actions.items()}, data
+    )
+    return data, actions[name][1]
 
 
 class OrderActionsView(APIView):

@@ -36,6 +36,20 @@ def validated_each(serializer_class, items, field, **kwargs):
     return results
 
 
+def validated_by_name(serializers_by_name, data, field="name"):
+    """`data` (an object) validated by the serializer its `name` chooses; (name, validated
+    data). An unknown name is a 400 listing the known ones."""
+    data = require_object(data)
+    name = data.get(field)
+    if not isinstance(name, str) or name not in serializers_by_name:
+        sent = repr(name) if isinstance(name, str | None) else f"a JSON {type(name).__name__}"
+        expected = ", ".join(serializers_by_name)
+        raise serializers.ValidationError(
+            {field: [f"Unsupported action {sent[:80]}; expected one of {expected}."]}
+        )
+    return name, validated(serializers_by_name[name], data)
+
+
 _serializers_of_this_thread = threading.local()
 
 

@@ -7,12 +7,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.search import render_search_page
-from config.api.validation import require_object, validated, validated_query
+from config.api.validation import (
+    require_object,
+    validated,
+    validated_by_name,
+    validated_query,
+)
 from inventory.selectors.facilities import resolve_facility_ids
 from inventory.selectors.search import search_stocks
 from inventory.selectors.stocks import get_stock, list_stocks, stock_summaries
 from inventory.serializers.queries import StockListQuerySerializer, StockSummaryQuerySerializer
 from inventory.serializers.search import StockSearchPayloadSerializer, StockSearchResultSerializer
+from inventory.serializers.stock_actions import (
+    STOCK_ACTIONS,
+    StockActionBodySerializer,
+    StockActionResultSerializer,
+    StockActionSerializer,
+)
 from inventory.serializers.stocks import (
     StockForUpdateSerializer,
     StockInputSerializer,
@@ -21,6 +32,12 @@ from inventory.serializers.stocks import (
     StocksForUpsertSerializer,
     StockSummariesSerializer,
     StockUpsertOperationResultSerializer,
+)
+from inventory.services.stock_actions import (
+    delete_stocks_by_ids,
+    delete_stocks_by_locations,
+    delete_stocks_by_products,
+    move_stock_to_location,
 )
 from inventory.services.stock_upsert import upsert_stocks
 from inventory.services.stocks import create_stock, delete_stock, update_stock
@@ -103,6 +120,62 @@ class StockSearchView(APIView):
         page = search_stocks(payload)
         rendered = StockSerializer(page.rows, many=True).data
         return Response(render_search_page("stocks", rendered, page))
+
+
+# What each stock action may do to stock, as permissions.
+STOCK_ACTION_PERMISSIONS = {
+    "DELETE_BY_LOCATIONS": ["inventory.delete_stock"],
+    "DELETE_BY_PRODUCTS": ["inventory.delete_stock"],
+    "DELETE_BY_IDS": ["inventory.delete_stock"],
+    "MOVE_TO_LOCATION": ["inventory.change_stock"],
+    "UPDATE_VERSIONLESS": ["inventory.add_stock", "inventory.change_stock"],
+}
+
+
+def _stock_action_permissions(request):
+    action = request.data.get("action") if isinstance(request.data, dict) else None
+    name = action.get("name") if isinstance(action, dict) else None
+    # An unknown action still needs a stock write permission; its 400 comes after.
+    return STOCK_ACTION_PERMISSIONS.get(name, ["inventory.change_stock"])
+
+
+class StockActionsView(APIView):
+    required_permissions = staticmethod(_stock_action_permissions)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="performStocksActions",
+        request=StockActionSerializer,
+        responses=StockActionResultSerializer,
+        description="Actions: " + ", ".join(STOCK_ACTIONS) + ". Moving part of a stock is a 422.",
+    )
+    def post(self, request):
+        body = validated(StockActionBodySerializer, require_object(request.data))
+        name, action = validated_by_name(STOCK_ACTIONS, body["action"])
+        return Response({"name": name, "result": _perform(name, action)})
+
+
+def _perform(name, action):
+    if name == "DELETE_BY_LOCATIONS":
+        return {"ids": delete_stocks_by_locations(action["locationRefs"])}
+    if name == "DELETE_BY_PRODUCTS":
+        return {"ids": delete_stocks_by_products(action["facilityRef"], action["tenantArticleIds"])}
+    if name == "DELETE_BY_IDS":
+        return {"ids": delete_stocks_by_ids(action["ids"])}
+    if name == "MOVE_TO_LOCATION":
+        stock = move_stock_to_location(
+            action["fromStockId"], action["toLocationRef"], action["amount"]
+        )
+        return {"toStock": StockSerializer(stock).data}
+    results = upsert_stocks(action["stocks"])
+    serializer = StockSerializer()
+    # One result per stock sent (the reference's schema names a single one).
+    return {
+        "operationResults": [
+            {"status": status, "stock": serializer.to_representation(stock)}
+            for stock, status in results
+        ]
+    }
 
 
 class StockSummaryView(APIView):
