@@ -36,5 +36,6 @@ urlpatterns = [
     path("stocks/<str:stockId>", stocks.StockDetailView.as_view()),
     path("reservations", reservations.ReservationListView.as_view()),
     path("reservations/search", reservations.ReservationSearchView.as_view()),
+    path("reservations/actions", reservations.ReservationActionsView.as_view()),
     path("reservations/<str:reservationId>", reservations.ReservationDetailView.as_view()),
 ]

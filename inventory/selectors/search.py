@@ -97,9 +97,14 @@ def _related_refs_filter(spec):
     return filters_to_q({"order": contains}, {"order": ("order_line_item__order_id", UUID)})
 
 
+def reservation_filter(query):
+    """A validated ReservationSearchQuery as a Q (search, and the actions' predicate)."""
+    return filters_to_q(query, RESERVATION_COLUMNS)
+
+
 def search_reservations(payload):
     """A SearchPage of reservations, each with `is_active` computed by the database."""
-    reservations = Reservation.objects.filter(filters_to_q(payload["query"], RESERVATION_COLUMNS))
+    reservations = Reservation.objects.filter(reservation_filter(payload["query"]))
     now = clock.now()
     return search_page(
         reservations,
