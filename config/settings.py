@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
         "CarrierStatus": "inventory.models.CarrierStatus",
         "ServiceLevel": [("DELIVERY", "DELIVERY"), ("SAMEDAY", "SAMEDAY")],
         "SortDirection": [("ASC", "ASC"), ("DESC", "DESC")],
+        "OutOfStockBehaviour": "inventory.models.OutOfStockBehaviour",
     },
 }
 

@@ -17,6 +17,12 @@ urlpatterns = [
         "facilities/<str:facilityId>/listings/<str:tenantArticleId>",
         listings.ListingDetailView.as_view(),
     ),
+    path(
+        "facilities/<str:facilityId>/listings/<str:tenantArticleId>/partialstocks",
+        listings.PartialStocksView.as_view(),
+    ),
+    path("listings", listings.ListingBulkUpsertView.as_view()),
+    path("listings/search", listings.ListingSearchView.as_view()),
     path("carriers", carriers.CarrierListView.as_view()),
     path("carriers/<str:carrierId>", carriers.CarrierDetailView.as_view()),
     path("carriers/<str:carrierId>/configuration", carriers.CarrierConfigurationView.as_view()),

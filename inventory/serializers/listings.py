@@ -3,7 +3,7 @@
 
 from rest_framework import serializers
 
-from config.api.fields import StrictCharField, StrictIntegerField
+from config.api.fields import ReferenceSchemaField, StrictCharField, StrictIntegerField
 from config.api.serializers import StrictSerializer
 from inventory import models
 from inventory.serializers.wire import (
@@ -79,12 +79,144 @@ class ListingInputSerializer(WireSerializer):
         return validated
 
 
+class FacilityReferenceSelectorSerializer(StrictSerializer):
+    """`FacilityRefSelector` or `TenantFacilityIdSelector`: exactly one of the two."""
+
+    facilityRef = StrictCharField(required=False)
+    tenantFacilityId = StrictCharField(required=False)
+
+    def validate(self, attrs):
+        if len(attrs) != 1:
+            raise serializers.ValidationError("Give either facilityRef or tenantFacilityId.")
+        return next(iter(attrs.values()))
+
+
+class ListingFacilitySelectorSerializer(StrictSerializer):
+    facility = FacilityReferenceSelectorSerializer()
+    version = StrictIntegerField(min_value=1, required=False)
+
+
+# Entries × the facilities each targets, per call.
+MAX_BULK_UPSERT_TARGETS = 25
+
+
+class ListingForBulkUpsertSerializer(ListingInputSerializer):
+    """`ListingForBulkUpsertByFacility` (targetingStrategy SINGLE_FACILITY: `facility`) and
+    `ListingForBulkUpsertBySelector` (MULTI_SELECTOR: `selector`, one or more facilities, each
+    with its own optional version). Validates to the listing's fields plus `targets`:
+    [(facility reference, version or None)]."""
+
+    default_mode = "replace"
+
+    targetingStrategy = enum(
+        [("SINGLE_FACILITY", "SINGLE_FACILITY"), ("MULTI_SELECTOR", "MULTI_SELECTOR")]
+    )
+    facility = FacilityReferenceSelectorSerializer(required=False)
+    selector = ListingFacilitySelectorSerializer(many=True, required=False, min_length=1)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in ("title", "targetingStrategy"):
+            fields[name].required = True
+        fields["tenantArticleId"].required = True
+        return fields
+
+    def validate(self, attrs):
+        strategy = attrs.pop("targetingStrategy")
+        facility, selector = attrs.pop("facility", None), attrs.pop("selector", None)
+        version = attrs.pop("version", None)
+        if strategy == "SINGLE_FACILITY":
+            if facility is None or selector is not None:
+                raise serializers.ValidationError(
+                    {"facility": ["SINGLE_FACILITY names one facility (and no selector)."]}
+                )
+            attrs["targets"] = [(facility, version)]
+        else:
+            if selector is None or facility is not None or version is not None:
+                raise serializers.ValidationError(
+                    {"selector": ["MULTI_SELECTOR names its facilities (with their versions)."]}
+                )
+            attrs["targets"] = [(target["facility"], target.get("version")) for target in selector]
+        return attrs
+
+
+class ListingBulkUpsertPayloadSerializer(StrictSerializer):
+    listings = ListingForBulkUpsertSerializer(many=True, min_length=1)
+
+    def validate(self, attrs):
+        targets = sum(len(entry["targets"]) for entry in attrs["listings"])
+        if targets > MAX_BULK_UPSERT_TARGETS:
+            raise serializers.ValidationError(
+                {
+                    "listings": [
+                        f"{targets} facility listings: at most {MAX_BULK_UPSERT_TARGETS} per "
+                        "call (entries × the facilities each selects)."
+                    ]
+                }
+            )
+        return attrs
+
+
 class ListingsForReplacementSerializer(StrictSerializer):
     listings = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=500)
 
 
 class ListingPatchActionsSerializer(PatchActionsSerializer):
     pass
+
+
+# --- Partial stocks (deprecated by the reference in favour of /api/stocks) -------------------
+
+
+def _partial_stocks(**kwargs):
+    return ReferenceSchemaField("PartialStockForCreation", many=True, **kwargs)
+
+
+class PartialStocksForReplacementSerializer(StrictSerializer):
+    partialStocks = _partial_stocks(min_items=1)
+    version = StrictIntegerField(min_value=1)
+
+
+class ModifyPartialStockSerializer(StrictSerializer):
+    action = enum([("ModifyPartialStock", "ModifyPartialStock")])
+    partialStocks = _partial_stocks(required=False)
+
+
+class PartialStockPatchActionsSerializer(StrictSerializer):
+    version = StrictIntegerField(min_value=1)
+    actions = ModifyPartialStockSerializer(many=True, min_length=1, max_length=1)
+
+
+def partial_stocks_as_stored(partial_stocks):
+    """Partial stocks as kept on the listing: the reference ignores a `reserved` sent (only
+    reservations reserve), so it is not kept; each id at most once."""
+    kept, seen = [], set()
+    for partial_stock in partial_stocks:
+        identifier = partial_stock["tenantPartialStockId"]
+        if identifier in seen:
+            raise serializers.ValidationError(
+                {"partialStocks": [f"tenantPartialStockId {identifier!r} appears twice."]}
+            )
+        seen.add(identifier)
+        information = {
+            name: value
+            for name, value in partial_stock["stockinformation"].items()
+            if name != "reserved"
+        }
+        kept.append({**partial_stock, "stockinformation": information})
+    return kept
+
+
+def render_partial_stocks(listing):
+    """`PartialStock`s of a listing: what was stored, with `available` = its stock (partial
+    stocks are not reserved against: reservations hold the stock rows of /api/stocks)."""
+    rendered = []
+    for partial_stock in (listing.extra or {}).get("partialStocks") or []:
+        information = dict(partial_stock.get("stockinformation") or {})
+        units = information.get("stock", 0)
+        information.update(reserved=0, available=units)
+        rendered.append({**partial_stock, "stockinformation": information})
+    return rendered
 
 
 class ListingSerializer(VersionedEntitySerializer):
@@ -117,3 +249,19 @@ class StrippedListingsSerializer(serializers.Serializer):
 class ListingBulkOperationResultSerializer(serializers.Serializer):
     status = StrictCharField()
     listing = ListingSerializer()
+
+
+class ListingBulkUpsertSuccessSerializer(serializers.Serializer):
+    status = StrictCharField()
+    result = ListingSerializer()
+
+
+class BulkUpsertSummarySerializer(serializers.Serializer):
+    created = StrictIntegerField()
+    updated = StrictIntegerField()
+    unchanged = StrictIntegerField()
+
+
+class ListingBulkUpsertResponseSerializer(serializers.Serializer):
+    listings = ListingBulkUpsertSuccessSerializer(many=True)
+    summary = BulkUpsertSummarySerializer()
