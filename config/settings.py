@@ -228,6 +228,7 @@ SPECTACULAR_SETTINGS = {
         "ServiceLevel": [("DELIVERY", "DELIVERY"), ("SAMEDAY", "SAMEDAY")],
         "SortDirection": [("ASC", "ASC"), ("DESC", "DESC")],
         "OutOfStockBehaviour": "inventory.models.OutOfStockBehaviour",
+        "CarrierProductCategory": "inventory.models.CarrierProductCategory",
     },
 }
 

@@ -102,9 +102,15 @@ class Carrier(models.Model):
     status = models.CharField(
         max_length=16, choices=CarrierStatus.choices, default=CarrierStatus.ACTIVE
     )
-    # Wire `carrierConfigurationVersion`: optimistic locking of the country service mappings,
-    # separate from `version` (the carrier's own fields).
+    # Wire `carrierConfigurationVersion`: optimistic locking of the carrier's configuration
+    # (its country service mappings and the fields below), separate from `version` (the
+    # carrier's own fields).
     configuration_version = models.PositiveIntegerField(default=1)
+    # The configuration's `thresholdPriceValue`: {"priority": 1, "priceRange": {...}}; null
+    # when the carrier is not prioritised. Routing prefers the lower priority on a tie.
+    threshold_price_value = models.JSONField(null=True, blank=True)
+    # The configuration's other wire fields (returnLabel, nonDeliveryDays..., no behaviour).
+    configuration = models.JSONField(default=dict, blank=True)
     extra = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(auto_now=True)
@@ -114,6 +120,11 @@ class Carrier(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def priority(self):
+        """The configured priority (lower is preferred), or None: not prioritised."""
+        return (self.threshold_price_value or {}).get("priority")
 
 
 class CarrierCountryServiceMapping(models.Model):

@@ -8,6 +8,11 @@ urlpatterns = [
     path("facilities", facilities.FacilityListView.as_view()),
     path("facilities/<str:facilityId>", facilities.FacilityDetailView.as_view()),
     path("facilities/<str:facilityId>/carriers", connections.FacilityCarrierListView.as_view()),
+    # Before carriers/<carrierRef>, so "prioritization" is not read as a carrier.
+    path(
+        "facilities/<str:facilityId>/carriers/prioritization",
+        connections.CarrierPrioritizationView.as_view(),
+    ),
     path(
         "facilities/<str:facilityId>/carriers/<str:carrierRef>",
         connections.FacilityCarrierConnectionView.as_view(),

@@ -216,6 +216,15 @@ def _carrier_service(mapping: CarrierCountryServiceMapping) -> types.CarrierServ
     )
 
 
+def _priority(carrier) -> float | None:
+    """The carrier's configured priority as a number for the engine (None: not prioritised;
+    a hand-edited value that is no number counts as none)."""
+    priority = carrier.priority
+    if isinstance(priority, bool) or not isinstance(priority, (int, float)):
+        return None
+    return float(priority)
+
+
 def convert_facilities(rows, now) -> dict[str, types.Facility]:
     """Routing Facilities (capacity left open) for facility rows, in three queries."""
     facility_ids = {row.id for row in rows}
@@ -249,6 +258,7 @@ def convert_facilities(rows, now) -> dict[str, types.Facility]:
                 connection.cutoff_hour,
                 connection.cutoff_minute,
                 tuple(sorted(connection.valid_delivery_targets or [])),
+                carrier.priority,
             ),
             lambda connection=connection, carrier=carrier: types.CarrierConnection(
                 carrier_id=str(carrier.id),
@@ -263,6 +273,7 @@ def convert_facilities(rows, now) -> dict[str, types.Facility]:
                 valid_delivery_targets=frozenset(connection.valid_delivery_targets or []),
                 services=tuple(services_by_carrier.get(carrier.id, ())),
                 non_delivery_days=calendars[carrier.id],
+                priority=_priority(carrier),
             ),
         )
         connections_by_facility.setdefault(connection.facility_id, []).append(converted)

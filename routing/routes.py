@@ -8,6 +8,7 @@ the qualifying carrier options and each option's rating are computed once per re
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import NamedTuple
 
 from . import delivery
@@ -42,6 +43,8 @@ class CarrierScore(NamedTuple):
     penalty: float
     days: int
     cost: float
+    # The carriers' configured priority settles a tie before the key does.
+    priority: float
     carrier_key: str
     product_category: str
     min_transit_days: int
@@ -236,6 +239,7 @@ class Routes:
             weights.fixed(weights.free_parcels, cost, days),
             days,
             cost,
+            math.inf if connection.priority is None else connection.priority,
             connection.carrier_key,
             service.product_category,
             service.min_transit_days,

@@ -118,7 +118,9 @@ class NonDeliveryDays:
 class CarrierConnection:
     """A facility's connection to a carrier. `active` = connection AND carrier active.
     Empty `valid_delivery_targets` means every target is allowed. `non_delivery_days`: the
-    carrier's calendar (empty: no delivery on Sundays anywhere)."""
+    carrier's calendar (empty: no delivery on Sundays anywhere). `priority`: the carrier's
+    configured priority, lower preferred where its options are otherwise equal; None: not
+    prioritised (after every prioritised carrier)."""
 
     carrier_id: str
     carrier_key: str
@@ -129,6 +131,7 @@ class CarrierConnection:
     valid_delivery_targets: frozenset[str] = frozenset()
     services: tuple[CarrierService, ...] = ()
     non_delivery_days: tuple[NonDeliveryDays, ...] = ()
+    priority: float | None = None
 
 
 @dataclass(frozen=True)

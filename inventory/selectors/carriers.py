@@ -1,10 +1,18 @@
-"""Carriers (by id or key), their country service mappings and their facility connections."""
+"""Carriers (by id or key), their country service mappings, their facility connections, and
+which of a facility's carriers its prioritisation recommends."""
+
+from dataclasses import dataclass
 
 from django.db.models import Q
 
 from config.errors import NotFound
 from config.identifiers import parse_uuid
-from inventory.models import Carrier, CarrierCountryServiceMapping, FacilityCarrierConnection
+from inventory.models import (
+    Carrier,
+    CarrierCountryServiceMapping,
+    CarrierStatus,
+    FacilityCarrierConnection,
+)
 from inventory.selectors.pages import after
 
 
@@ -55,3 +63,51 @@ def get_connection(facility, carrier):
             f"Facility {facility.id} has no connection to carrier {carrier.key}.",
         )
     return connection
+
+
+@dataclass(frozen=True)
+class CarrierRecommendation:
+    carrier: Carrier
+    priority: float
+    price_range: dict
+
+
+def _in_price_range(price_range, product_value):
+    """Whether a parcel of `product_value` ({value, currency, decimalPlaces}) falls in the
+    range; both count in their currency's smallest unit, each with its own decimal places."""
+    if price_range["currency"] != product_value["currency"]:
+        return False
+    value = product_value["value"] / 10 ** product_value["decimalPlaces"]
+    scale = 10 ** price_range["decimalPlaces"]
+    return price_range["from"] / scale <= value <= price_range["to"] / scale
+
+
+def carrier_priorities(facility, product_value=None):
+    """(recommended, others): the facility's active, prioritised carriers (their
+    configuration's thresholdPriceValue) as CarrierRecommendations, best first. Recommended:
+    the parcel's value is in the carrier's price range (every prioritised carrier when no
+    value is given). A carrier without a priority is in neither: it is not prioritised."""
+    connections = FacilityCarrierConnection.objects.filter(
+        facility=facility,
+        status=CarrierStatus.ACTIVE,
+        carrier__status=CarrierStatus.ACTIVE,
+        carrier__threshold_price_value__isnull=False,
+    ).select_related("carrier")
+    recommendations = sorted(
+        (
+            CarrierRecommendation(
+                connection.carrier,
+                connection.carrier.priority,
+                connection.carrier.threshold_price_value["priceRange"],
+            )
+            for connection in connections
+        ),
+        key=lambda recommendation: (recommendation.priority, recommendation.carrier.key),
+    )
+    recommended, others = [], []
+    for recommendation in recommendations:
+        matches = product_value is None or _in_price_range(
+            recommendation.price_range, product_value
+        )
+        (recommended if matches else others).append(recommendation)
+    return recommended, others

@@ -2,8 +2,13 @@
 
 from rest_framework import serializers
 
-from config.api.fields import StrictCharField, StrictFloatField, StrictIntegerField
-from config.api.serializers import WholeObjectSerializer
+from config.api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+)
+from config.api.serializers import StrictSerializer, WholeObjectSerializer
 from inventory import models
 from inventory.serializers.wire import (
     CountryCodeField,
@@ -183,6 +188,129 @@ class CountryServiceMappingSerializer(EntitySerializer):
             }
         )
         return merge_extra(data, extra)
+
+
+# --- The carrier's configuration (GET/PUT …/configuration) ---------------------------------
+
+
+class PriceRangeSerializer(WholeObjectSerializer):
+    """Parcel values, in the currency's smallest unit (cents with decimalPlaces 2)."""
+
+    currency = CurrencyField()
+    decimalPlaces = StrictIntegerField(min_value=0, max_value=6)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # `from` is a Python keyword.
+        fields["from"] = StrictFloatField(min_value=0)
+        fields["to"] = StrictFloatField(min_value=1)
+        return fields
+
+    def validate(self, attrs):
+        if attrs["to"] < attrs["from"]:
+            raise serializers.ValidationError("`to` must not be below `from`.")
+        return attrs
+
+
+class ThresholdPriceValueSerializer(WholeObjectSerializer):
+    priority = StrictFloatField(min_value=1)
+    priceRange = PriceRangeSerializer()
+
+
+class ConfigurationMappingSerializer(CountryServiceMappingInputSerializer):
+    """A country service mapping inside a PUT of the whole configuration: as created one by
+    one, without the per-mapping configuration version (the PUT's `version` covers them), and
+    with the `id` of the mapping it replaces, if any."""
+
+    passthrough = (*CountryServiceMappingInputSerializer.passthrough, "staticCCSMRef")
+
+    id = StrictCharField(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        del fields["carrierConfigurationVersion"]
+        return fields
+
+
+# The configuration's wire fields without behaviour: stored and echoed (carrier-specific
+# configurations add their own, accepted as given).
+CONFIGURATION_PASSTHROUGH = (
+    "additionalWeightInPercent",
+    "alternativeReturnAddress",
+    "alternativeReturnAddressLocationId",
+    "alternativeSendAddress",
+    "alternativeSendAddressLocationId",
+    "defaultPickUpTime",
+    "fallBackTrackAndTraceEmail",
+    "mustBeWeighed",
+    "nonDeliveryDaysPerCountryAndProvince",
+    "serviceUrl",
+    "trackAndTraceUrl",
+    "trackAndTraceWsdlUrl",
+)
+
+
+class CarrierConfigurationInputSerializer(WireSerializer):
+    """`CarrierConfiguration` (and the carrier-specific variants) as PUT: the whole
+    configuration, under the carrier's configuration `version`."""
+
+    passthrough = CONFIGURATION_PASSTHROUGH
+    reference_schema = "CarrierConfiguration"
+
+    version = StrictIntegerField(min_value=1)
+    carrierRef = StrictCharField()
+    returnLabel = StrictBooleanField()
+    thresholdPriceValue = ThresholdPriceValueSerializer(required=False, allow_null=True)
+    countryServiceMappings = ConfigurationMappingSerializer(
+        many=True, required=False, max_length=100
+    )
+    # Read-only in the reference's entity; a GET's body sent back is accepted.
+    id = StrictCharField(required=False)
+    created = StrictCharField(required=False)
+    lastModified = StrictCharField(required=False)
+
+
+def render_carrier_configuration(carrier, mappings):
+    """`CarrierConfiguration`: the stored fields, the mappings and the configuration
+    `version` (sent back as `version` here, as `carrierConfigurationVersion` by mapping
+    writes)."""
+    timestamp = serializers.DateTimeField()
+    data = {
+        "id": str(carrier.id),
+        "carrierRef": str(carrier.id),
+        "version": carrier.configuration_version,
+        "returnLabel": False,
+        **carrier.configuration,
+        "created": timestamp.to_representation(carrier.created),
+        "lastModified": timestamp.to_representation(carrier.last_modified),
+        "countryServiceMappings": CountryServiceMappingSerializer(mappings, many=True).data,
+    }
+    if carrier.threshold_price_value:
+        data["thresholdPriceValue"] = carrier.threshold_price_value
+    return data
+
+
+class CarrierRecommendationSerializer(serializers.Serializer):
+    """`CarrierRecommendationResult`."""
+
+    carrier = CarrierSerializer()
+    priority = StrictFloatField()
+    threshold = PriceRangeSerializer(required=False)
+
+
+class CarrierPriorityResultSerializer(serializers.Serializer):
+    recommendedCarriers = CarrierRecommendationSerializer(many=True)
+    otherCarriers = CarrierRecommendationSerializer(many=True)
+
+
+class ParcelProductValueSerializer(StrictSerializer):
+    value = StrictIntegerField(min_value=1)
+    currency = CurrencyField()
+    decimalPlaces = StrictIntegerField(min_value=0, max_value=6)
+
+
+class CarrierPriorityCalculationRequestSerializer(StrictSerializer):
+    productValue = ParcelProductValueSerializer(required=False)
 
 
 # --- Names for the OpenAPI schema ------------------------------------------------------------

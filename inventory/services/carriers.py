@@ -4,6 +4,7 @@ configuration version (`carrierConfigurationVersion`), which every mapping write
 from django.db import transaction
 
 from config.errors import Conflict, InvalidInput, VersionConflict
+from config.identifiers import parse_uuid
 from inventory.models import Carrier, CarrierCountryServiceMapping, CarrierStatus
 from inventory.selectors.carriers import get_carrier, get_country_service_mapping
 from inventory.services.changes import check_version, merged_extra
@@ -101,3 +102,38 @@ def delete_country_service_mapping(carrier, mapping_id):
     mapping = get_country_service_mapping(carrier, mapping_id)
     _raise_configuration_version(carrier)
     mapping.delete()
+
+
+@transaction.atomic
+def replace_carrier_configuration(reference, data):
+    """PUT …/configuration: the whole configuration, under its `version`. Its
+    `countryServiceMappings`, when sent, become the carrier's mappings (one with the `id` of
+    an existing mapping replaces it, others are created, the rest deleted); when not sent the
+    mappings stay as they are."""
+    carrier = get_carrier(reference)
+    if data["carrierRef"] not in (str(carrier.id), carrier.key):
+        raise InvalidInput(
+            "carrierRef: names another carrier.", f"This configuration is carrier {carrier.id}'s."
+        )
+    carrier = _raise_configuration_version(carrier, data["version"])
+    carrier.configuration = {"returnLabel": data["returnLabel"], **data.get("extra", {})}
+    carrier.threshold_price_value = data.get("thresholdPriceValue")
+    carrier.save(update_fields=["configuration", "threshold_price_value", "last_modified"])
+    if "countryServiceMappings" in data:
+        _replace_mappings(carrier, data["countryServiceMappings"])
+    return carrier
+
+
+def _replace_mappings(carrier, items):
+    existing = {mapping.id: mapping for mapping in carrier.country_service_mappings.all()}
+    replaced = set()
+    for item in items:
+        mapping = existing.get(parse_uuid(item.get("id")))
+        if mapping is None or mapping.id in replaced:
+            mapping = CarrierCountryServiceMapping(carrier=carrier)
+        else:
+            mapping.version += 1
+            replaced.add(mapping.id)
+        _apply_mapping(mapping, item)
+        mapping.save()
+    CarrierCountryServiceMapping.objects.filter(id__in=set(existing) - replaced).delete()

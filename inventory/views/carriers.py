@@ -1,7 +1,7 @@
 """Carriers (list, create, read, modify), their configuration and country service mappings."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +13,7 @@ from inventory.selectors.carriers import (
     list_country_service_mappings,
 )
 from inventory.serializers.carriers import (
+    CarrierConfigurationInputSerializer,
     CarrierForCreationSerializer,
     CarrierInputSerializer,
     CarrierPatchActionsSerializer,
@@ -21,6 +22,7 @@ from inventory.serializers.carriers import (
     CountryServiceMappingSerializer,
     StrippedCarrierSerializer,
     StrippedCarriersSerializer,
+    render_carrier_configuration,
 )
 from inventory.serializers.queries import CarrierListQuerySerializer
 from inventory.services.carriers import (
@@ -28,6 +30,7 @@ from inventory.services.carriers import (
     create_country_service_mapping,
     delete_country_service_mapping,
     modify_carrier,
+    replace_carrier_configuration,
     update_country_service_mapping,
 )
 from inventory.views.shared import perms
@@ -73,27 +76,29 @@ class CarrierDetailView(APIView):
 
 
 class CarrierConfigurationView(APIView):
-    """Read-only view of the carrier's configuration: its country service mappings and the
-    `version` that mapping writes send back as `carrierConfigurationVersion`."""
+    """The carrier's configuration: its country service mappings, its prioritisation
+    (`thresholdPriceValue`) and the fields without behaviour, under the `version` that mapping
+    writes send back as `carrierConfigurationVersion`."""
 
-    required_permissions = perms("carrier", GET="view")
+    required_permissions = perms("carrier", GET="view", PUT="change")
 
-    @extend_schema(tags=TAGS, responses={200: dict})
+    @extend_schema(tags=TAGS, operation_id="getCarrierConfiguration", responses={200: dict})
     def get(self, request, carrierId):
         carrier = get_carrier(carrierId)
         mappings = list_country_service_mappings(carrier)
-        timestamp = serializers.DateTimeField()
-        return Response(
-            {
-                "id": str(carrier.id),
-                "carrierRef": str(carrier.id),
-                "version": carrier.configuration_version,
-                "returnLabel": False,
-                "created": timestamp.to_representation(carrier.created),
-                "lastModified": timestamp.to_representation(carrier.last_modified),
-                "countryServiceMappings": CountryServiceMappingSerializer(mappings, many=True).data,
-            }
-        )
+        return Response(render_carrier_configuration(carrier, mappings))
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="putCarrierConfiguration",
+        request=CarrierConfigurationInputSerializer,
+        responses={200: dict},
+    )
+    def put(self, request, carrierId):
+        data = validated(CarrierConfigurationInputSerializer, request.data)
+        carrier = replace_carrier_configuration(carrierId, data)
+        mappings = list_country_service_mappings(carrier)
+        return Response(render_carrier_configuration(carrier, mappings))
 
 
 class CountryServiceMappingListView(APIView):

@@ -1,14 +1,26 @@
-"""A facility's carriers and its connection to each (read, connect, change)."""
+"""A facility's carriers, its connection to each (read, connect, change), and which of them
+its carriers' prioritisation recommends."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.validation import validated, validated_query
-from inventory.selectors.carriers import get_carrier, get_connection, list_carriers
+from config.api.validation import require_object, validated, validated_query
+from inventory.selectors.carriers import (
+    carrier_priorities,
+    get_carrier,
+    get_connection,
+    list_carriers,
+)
 from inventory.selectors.facilities import resolve_facility
-from inventory.serializers.carriers import StrippedCarrierSerializer, StrippedCarriersSerializer
+from inventory.serializers.carriers import (
+    CarrierPriorityCalculationRequestSerializer,
+    CarrierPriorityResultSerializer,
+    CarrierSerializer,
+    StrippedCarrierSerializer,
+    StrippedCarriersSerializer,
+)
 from inventory.serializers.connections import (
     ConnectionForModificationSerializer,
     ConnectionInputSerializer,
@@ -60,3 +72,36 @@ class FacilityCarrierConnectionView(APIView):
         data = validated(ConnectionInputSerializer, request.data, mode="modify")
         connection = update_connection(facilityId, carrierRef, data)
         return Response(ConnectionSerializer(connection).data)
+
+
+class CarrierPrioritizationView(APIView):
+    """Which of the facility's carriers to prefer for a parcel of a given value (the carriers'
+    configured thresholdPriceValue); the same priorities break routing's ties."""
+
+    required_permissions = perms("facilitycarrierconnection", POST="view")
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="calculateBestCarrier",
+        request=CarrierPriorityCalculationRequestSerializer,
+        responses=CarrierPriorityResultSerializer,
+    )
+    def post(self, request, facilityId):
+        body = validated(CarrierPriorityCalculationRequestSerializer, require_object(request.data))
+        recommended, others = carrier_priorities(
+            resolve_facility(facilityId), body.get("productValue")
+        )
+        return Response(
+            {
+                "recommendedCarriers": [_recommendation(item) for item in recommended],
+                "otherCarriers": [_recommendation(item) for item in others],
+            }
+        )
+
+
+def _recommendation(recommendation):
+    return {
+        "carrier": CarrierSerializer(recommendation.carrier).data,
+        "priority": recommendation.priority,
+        "threshold": recommendation.price_range,
+    }

@@ -65,6 +65,7 @@ RUNTIME_ROOTS = [
     "FacilityAddressForCreation",
     "CarrierCountryServiceMappingForCreation",
     "FacilityCarrierConnectionForCreation",
+    "CarrierConfiguration",
 ]
 
 CONTRACT_ROOTS = [

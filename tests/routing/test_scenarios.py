@@ -270,6 +270,38 @@ def test_preferred_carriers_are_chosen_where_available_but_never_exclude_a_facil
     assert carriers == {"wh-both": "DHL", "only-postnl": "POSTNL"}
 
 
+def test_the_prioritised_carrier_wins_a_tie():
+    """Two carriers with the same service, cost and transit at one facility: the carrier with
+    the better (lower) configured priority is chosen, whatever the keys' order."""
+
+    def carrier(key, priority):
+        return CarrierConnection(
+            f"carrier-{key.lower()}",
+            key,
+            key,
+            services=(CarrierService("NL", frozenset({"NL"}), "STANDARD", 1, 2, 4.95, "EUR"),),
+            priority=priority,
+        )
+
+    def chosen(*connections):
+        request = example_request(
+            facilities=(warehouse("wh", carrier_connections=connections),),
+            availability={("wh", "TSHIRT-W-2468"): 5},
+            lines=(OrderLine("l", "TSHIRT-W-2468", 1),),
+        )
+        return [node.carrier.carrier_key for node in solve(request).nodes]
+
+    assert chosen(carrier("AAA", None), carrier("ZZZ", None)) == ["AAA"]  # the key decides
+    assert chosen(carrier("AAA", 5), carrier("ZZZ", 1)) == ["ZZZ"]
+    assert chosen(carrier("AAA", None), carrier("ZZZ", 9)) == ["ZZZ"]  # prioritised first
+    # A priority only settles ties: the cheaper carrier still wins.
+    cheaper = dataclasses.replace(
+        carrier("AAA", 5),
+        services=(CarrierService("NL", frozenset({"NL"}), "STANDARD", 1, 2, 3.95, "EUR"),),
+    )
+    assert chosen(cheaper, carrier("ZZZ", 1)) == ["AAA"]
+
+
 def test_solving_leaves_the_cycle_collector_as_it_found_it():
     # solve pauses it for speed; a caller that had it on (every normal process) gets it back on.
     import gc
