@@ -3,8 +3,9 @@ country-service mappings converted to routing.types, in three queries for any ne
 
 The calendar enters here as plain data: a facility's closing days include the public holidays
 of its region (routing/calendar.py), and each carrier connection carries the carrier's
-non-delivery days (`Carrier.extra["nonDeliveryDaysPerCountryAndProvince"]`, the reference's
-carrier configuration shape)."""
+non-delivery days (`nonDeliveryDaysPerCountryAndProvince` of the carrier's configuration,
+`Carrier.configuration`, set by PUT /api/carriers/{carrierId}/configuration) and its priority
+(the configuration's `thresholdPriceValue`)."""
 
 from __future__ import annotations
 
@@ -156,7 +157,7 @@ def _weekdays(names) -> frozenset[int]:
 
 def _carrier_calendar(carrier: Carrier, now: dt.datetime) -> tuple[types.NonDeliveryDays, ...]:
     """The carrier's `nonDeliveryDaysPerCountryAndProvince`, country entries then provinces."""
-    configured = (carrier.extra or {}).get("nonDeliveryDaysPerCountryAndProvince")
+    configured = (carrier.configuration or {}).get("nonDeliveryDaysPerCountryAndProvince")
     result = []
     for entry in configured if isinstance(configured, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("country"), str):

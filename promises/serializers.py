@@ -9,6 +9,7 @@ from config.api.fields import (
     StrictCharField,
     StrictFloatField,
     StrictIntegerField,
+    UnsupportedField,
     WireDateTimeField,
     format_wire_datetime,
 )
@@ -21,7 +22,6 @@ from orders.serializers.pieces import (
     DeliveryPreferencesSerializer,
     OrderLineItemArticleSerializer,
     ShippingPreferencesSerializer,
-    UnsupportedField,
 )
 from orders.serializers.requests import OrderActionSerializer, OrderForCreationSerializer
 

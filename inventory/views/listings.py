@@ -7,7 +7,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.search import render_search_page
-from config.api.validation import require_object, validated, validated_each, validated_query
+from config.api.validation import (
+    NoQuerySerializer,
+    require_object,
+    validated,
+    validated_each,
+    validated_query,
+)
 from inventory.selectors.facilities import resolve_facility
 from inventory.selectors.listings import get_listing, list_listings
 from inventory.selectors.search import search_listings
@@ -157,9 +163,11 @@ class PartialStocksView(APIView):
     required_permissions = perms(
         "listing", GET="view", PUT="change", PATCH="change", DELETE="change"
     )
+    query_serializer = NoQuerySerializer
 
     @extend_schema(tags=TAGS, operation_id="getFacilityListingPartialStock", responses={200: dict})
     def get(self, request, facilityId, tenantArticleId):
+        validated_query(self.query_serializer, request)
         listing = get_listing(resolve_facility(facilityId), tenantArticleId)
         return Response(render_partial_stocks(listing))
 

@@ -19,6 +19,7 @@ COLLECTIONS = [
     "/api/facilities",
     "/api/facilities/{facilityId}/carriers",
     "/api/facilities/{facilityId}/listings",
+    "/api/facilities/{facilityId}/listings/{tenantArticleId}/partialstocks",
     "/api/orders",
     "/api/reservations",
     "/api/stocks",

@@ -32,10 +32,10 @@ def local(year, month, day, hour=9):
     return dt.datetime(year, month, day, hour, tzinfo=AMSTERDAM)
 
 
-def next_day_network(carrier_extra=None, **warehouse):
+def next_day_network(carrier_configuration=None, **warehouse):
     """A Dutch warehouse picking every day 6–22 (so only holidays stop it), PostNL NL → NL in
     exactly one day, cut-off 16:00."""
-    carrier = CarrierFactory(key="POSTNL", name="PostNL", extra=carrier_extra or {})
+    carrier = CarrierFactory(key="POSTNL", name="PostNL", configuration=carrier_configuration or {})
     CountryServiceMappingFactory(carrier=carrier, min_transit_days=1, max_transit_days=1)
     facility = WarehouseFactory(picking_times=ALL_WEEK, **warehouse)
     FacilityCarrierConnectionFactory(facility=facility, carrier=carrier)
@@ -126,7 +126,7 @@ def test_a_carrier_calendar_adds_weekdays_and_dates():
             }
         ]
     }
-    next_day_network(carrier_extra=calendar)
+    next_day_network(carrier_configuration=calendar)
     # Monday 23 November 2026: Tuesday is a non-delivery date of the carrier.
     assert estimate(local(2026, 11, 23)).earliest_delivery_date == dt.date(2026, 11, 25)
     # Friday 27 November: no delivery on Saturday or Sunday with this carrier.

@@ -338,8 +338,9 @@ class Command(BaseCommand):
                 key=key,
                 defaults={
                     "name": name,
-                    "extra": {
-                        "deliveryType": "DELIVERY",
+                    "extra": {"deliveryType": "DELIVERY"},
+                    "configuration": {
+                        "returnLabel": False,
                         "nonDeliveryDaysPerCountryAndProvince": CARRIER_CALENDARS[key],
                     },
                 },
