@@ -2,11 +2,10 @@
 process shares: Redis when REDIS_URL is set, this process's memory otherwise.
 
 Groups: `checkout` (POST /api/promises/deliverypromise), `reads` (GET, HEAD, OPTIONS and the
-read-only POSTs: order search, sourcing options, checkout options) and `writes` (everything
-else). Each group's
-rate is a setting (API_RATE_LIMIT_CHECKOUT / _READS / _WRITES), e.g. "600/min" or "20/10s";
-empty (the default) means no limit. A request over the limit is a 429 ApiError with
-Retry-After (config/api/errors.py renders DRF's Throttled).
+read-only POSTs: the searches, carrier prioritisation, sourcing options, checkout options) and
+`writes` (everything else). Each group's rate is a setting (API_RATE_LIMIT_CHECKOUT / _READS /
+_WRITES), e.g. "600/min" or "20/10s"; empty (the default) means no limit. A request over the
+limit is a 429 ApiError with Retry-After (config/api/errors.py renders DRF's Throttled).
 
 Windows are fixed and aligned on the clock (`rate` requests per window), counted with the
 cache's atomic increment, so two workers never both take the last request of a window. A cache
@@ -35,7 +34,15 @@ CACHE_ALIAS = "rate_limits"
 CHECKOUT_ROUTES = frozenset({"api/promises/deliverypromise"})
 # POSTs that only read (a body too rich for a query string): counted as reads.
 READ_ONLY_POSTS = frozenset(
-    {"api/orders/search", "api/routing/sourcingoptions", *CHECKOUT_OPTIONS_ROUTES}
+    {
+        "api/orders/search",
+        "api/stocks/search",
+        "api/reservations/search",
+        "api/listings/search",
+        "api/facilities/<str:facilityId>/carriers/prioritization",
+        "api/routing/sourcingoptions",
+        *CHECKOUT_OPTIONS_ROUTES,
+    }
 )
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RATE_SETTINGS = {

@@ -60,6 +60,27 @@ def test_each_token_and_each_group_has_its_own_count(api_client, settings, froze
     assert api_client.post("/api/orders", {}, format="json").status_code == 429
 
 
+def test_the_inventory_searches_and_the_carrier_ranking_count_as_reads(
+    api_client, settings, frozen_time
+):
+    settings.API_RATE_LIMIT_READS = "4/min"
+    settings.API_RATE_LIMIT_WRITES = "1/min"
+    posts = [
+        ("/api/stocks/search", {"query": {}}),
+        ("/api/reservations/search", {"query": {}}),
+        ("/api/listings/search", {"query": {}}),
+        ("/api/facilities/NOPE/carriers/prioritization", {}),
+    ]
+    assert [api_client.post(url, body, format="json").status_code for url, body in posts] == [
+        200,
+        200,
+        200,
+        404,
+    ]
+    assert api_client.get("/api/orders").status_code == 429
+    assert api_client.post("/api/orders", {}, format="json").status_code == 400
+
+
 def test_checkout_has_its_own_limit(api_client, settings, frozen_time):
     settings.API_RATE_LIMIT_CHECKOUT = "1/h"
     assert api_client.post("/api/promises/deliverypromise", {}, format="json").status_code == 400
