@@ -1,0 +1,191 @@
+"""POST /api/stocks/search on a million stock rows: the plan of every statement each search
+runs (EXPLAIN ANALYZE, on the parameters it ran with) and its latency through the API.
+
+    .venv/bin/python bench/stock_search.py [--facilities 1000] [--articles 1000] [--runs 20]
+
+Creates (or recreates) its own database (default `doms_bench_stock_search`), migrates it and
+inserts, with set-based SQL, `--facilities` facilities × `--articles` articles listings and
+stock rows (1,000 × 1,000 = 1,000,000 of each); one row in ten has a `locationRef` (500
+locations), one in twenty a `tenantStockId`; 20,000 active reservations. After a VACUUM
+ANALYZE (the steady state autovacuum reaches), each search shape runs once with its statements
+recorded and EXPLAINed, then `--runs` times through Django's in-process test client (full
+middleware, bearer-token auth, validation, rendering of 20 stocks with their levels) for
+p50/p95. A plan with a sequential scan on the stock table is flagged. The machine's load
+average is printed before and after: the figures depend on what else runs.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import execute_statements, recreate_database, setup_django  # noqa: E402
+
+SEED_SQL = """
+INSERT INTO inventory_listing (id, version, facility_id, tenant_article_id, title, price,
+    currency, out_of_stock_behaviour, status, safety_stock, extra, created, last_modified)
+SELECT gen_random_uuid(), 1, facility.id, 'ART-' || lpad(article::text, 6, '0'), '', NULL,
+    '', 'NONE', 'ACTIVE', CASE WHEN article %% 100 = 0 THEN 2 ELSE 0 END, '{}'::jsonb, now(), now()
+FROM inventory_facility AS facility, generate_series(1, %s) AS article;
+INSERT INTO inventory_stock (id, version, facility_id, tenant_article_id, value, extra,
+    created, last_modified)
+SELECT gen_random_uuid(), 1, listing.facility_id, listing.tenant_article_id,
+    (hashtext(listing.id::text) & 63),
+    CASE
+        WHEN hashtext(listing.id::text) %% 10 = 0 THEN jsonb_build_object('locationRef',
+            'LOC-' || lpad((abs(hashtext(listing.tenant_article_id)) %% 500)::text, 4, '0'))
+        WHEN hashtext(listing.id::text) %% 20 = 1 THEN jsonb_build_object('tenantStockId',
+            'TS-' || listing.id::text)
+        ELSE '{}'::jsonb
+    END,
+    now() - (hashtext(listing.id::text) & 1023) * interval '1 minute', now()
+FROM inventory_listing AS listing;
+INSERT INTO inventory_reservation (id, stock_id, facility_id, tenant_article_id, quantity,
+    order_line_item_id, valid_until, created, last_modified)
+SELECT gen_random_uuid(), stock.id, stock.facility_id, stock.tenant_article_id, 1, NULL,
+    now() + interval '2 hours', now(), now()
+FROM inventory_stock AS stock WHERE stock.value > 0 ORDER BY stock.id LIMIT 20000
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--facilities", type=int, default=1000)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--database", default="doms_bench_stock_search")
+    args = parser.parse_args()
+
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores, shared machine)")
+    recreate_database(args.database)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    setup_django(args.database)
+    from django.core.management import call_command
+    from django.db import connection
+
+    from inventory.models import Facility, Stock
+    from tests.conftest import make_token_client
+    from tests.inventory.factories import FacilityFactory
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    Facility.objects.bulk_create(
+        [
+            FacilityFactory.build(tenant_facility_id=f"BENCH-{number:04d}", name=f"Bench {number}")
+            for number in range(args.facilities)
+        ]
+    )
+    with connection.cursor() as cursor:
+        execute_statements(cursor, SEED_SQL, [args.articles])
+        cursor.execute("VACUUM ANALYZE")
+    rows = Stock.objects.count()
+    print(f"seeded {rows:,} stock rows and listings in {time.perf_counter() - started:.0f} s")
+
+    client = make_token_client("bench", permissions="all")
+    tenant_facility_id = f"BENCH-{args.facilities // 2:04d}"
+    facility = Facility.objects.get(tenant_facility_id=tenant_facility_id)
+    article = f"ART-{args.articles // 2:06d}"
+    some_ids = [str(i) for i in Stock.objects.order_by("id").values_list("id", flat=True)[:5]]
+    middle_id = str(Stock.objects.order_by("id").values_list("id", flat=True)[rows // 2])
+    stock_id_of = Stock.objects.filter(extra__has_key="tenantStockId").values_list(
+        "extra", flat=True
+    )[:1][0]["tenantStockId"]
+    shapes = {
+        "article": {"query": {"tenantArticleId": {"eq": article}}},
+        "article, with total": {
+            "query": {"tenantArticleId": {"eq": article}},
+            "options": {"withTotal": True},
+        },
+        "facility": {"query": {"facilityRef": {"eq": str(facility.id)}}},
+        "tenantFacilityId": {"query": {"tenantFacilityId": {"eq": tenant_facility_id}}},
+        "facility + 5 articles": {
+            "query": {
+                "facilityRef": {"eq": str(facility.id)},
+                "tenantArticleId": {
+                    "in": [f"ART-{n:06d}" for n in range(1, args.articles, args.articles // 5)]
+                },
+            }
+        },
+        "facility, by value": {
+            "query": {"facilityRef": {"eq": str(facility.id)}},
+            "sort": [{"value": "DESC"}],
+        },
+        "locationRef": {"query": {"locationRef": {"eq": "LOC-0042"}}},
+        "tenantStockId": {"query": {"tenantStockId": {"eq": stock_id_of}}},
+        "locationRef or tenantStockId": {
+            "query": {
+                "or": [
+                    {"locationRef": {"eq": "LOC-0042"}},
+                    {"tenantStockId": {"eq": stock_id_of}},
+                ]
+            }
+        },
+        "5 ids": {"query": {"id": {"in": some_ids}}},
+        "everything, page in the middle": {"query": {}, "startAfterId": middle_id},
+        "article, by lastModified": {
+            "query": {"tenantArticleId": {"eq": article}},
+            "sort": [{"lastModified": "DESC"}],
+        },
+        "value < 3 only": {"query": {"value": {"lt": 3}}},
+        "everything, by lastModified": {"query": {}, "sort": [{"lastModified": "DESC"}]},
+    }
+    for name, payload in shapes.items():
+        statements = recorded_statements(client, payload)
+        print(f"\n=== {name}: {payload}")
+        sequential = False
+        for sql, params in statements:
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            plan = explain(connection, sql, params)
+            sequential |= any("Seq Scan on inventory_stock" in line for line in plan)
+            print("\n".join(plan))
+            print("---")
+        timings = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            response = client.post("/api/stocks/search", payload, format="json")
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.content[:300]
+        found = len(response.json()["stocks"])
+        print(
+            f"RESULT {name}: {found} stocks on the page, p50 {statistics.median(timings):.1f} ms,"
+            f" p95 {percentile(timings, 95):.1f} ms"
+            + ("  ** sequential scan on inventory_stock **" if sequential else "")
+        )
+    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+
+
+def recorded_statements(client, payload):
+    """The (sql, params) of every statement one search runs, past authentication."""
+    from django.db import connection
+
+    recorded = []
+
+    def record(execute, sql, params, many, context):
+        recorded.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        response = client.post("/api/stocks/search", payload, format="json")
+    assert response.status_code == 200, response.content[:300]
+    return [(sql, params) for sql, params in recorded if "inventory_stock" in sql]
+
+
+def explain(connection, sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def percentile(values, rank):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(rank / 100 * (len(ordered) - 1)))]
+
+
+if __name__ == "__main__":
+    main()
