@@ -277,30 +277,49 @@ def _uuid_spec(spec):
     return spec
 
 
+# The range of the integer columns searched (32-bit): a value outside it names no row, a bound
+# beyond it holds for every row or none (a database parameter beyond it would be an error).
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+
+
+def _whole(value):
+    """`value` as an int if it is a whole number the integer columns can hold, else None."""
+    low, high = INTEGER_RANGE
+    return int(value) if float(value).is_integer() and low <= value <= high else None
+
+
 def _integer_spec(spec):
-    """`spec` on an integer column: non-integral bounds rounded inwards, non-integral values
-    dropped; an `eq` on a non-integral value matches nothing (None)."""
+    """`spec` on an integer column: non-integral bounds rounded inwards, values no row can have
+    dropped, bounds beyond the column's range dropped (every row meets them); None when the spec
+    matches nothing (an `eq` no row can have, a bound no row meets)."""
     spec = dict(spec)
     if "eq" in spec:
-        if not float(spec["eq"]).is_integer():
+        spec["eq"] = _whole(spec["eq"])
+        if spec["eq"] is None:
             return None
-        spec["eq"] = int(spec["eq"])
     if "notEq" in spec:
-        if float(spec["notEq"]).is_integer():
-            spec["notEq"] = int(spec["notEq"])
-        else:
+        spec["notEq"] = _whole(spec["notEq"])
+        if spec["notEq"] is None:
             del spec["notEq"]
     for name in ("in", "notIn"):
         if name in spec:
-            spec[name] = [int(value) for value in spec[name] if float(value).is_integer()]
-    for name, rounded in (
-        ("gt", math.floor),
-        ("lte", math.floor),
-        ("gte", math.ceil),
-        ("lt", math.ceil),
+            spec[name] = [value for value in map(_whole, spec[name]) if value is not None]
+    low, high = INTEGER_RANGE
+    # (operator, rounding, no row meets it from, every row meets it from)
+    for name, rounded, none_from, all_from in (
+        ("gt", math.floor, lambda bound: bound >= high, lambda bound: bound < low),
+        ("gte", math.ceil, lambda bound: bound > high, lambda bound: bound <= low),
+        ("lt", math.ceil, lambda bound: bound <= low, lambda bound: bound > high),
+        ("lte", math.floor, lambda bound: bound < low, lambda bound: bound >= high),
     ):
         if name in spec:
-            spec[name] = rounded(spec[name])
+            bound = rounded(spec[name])
+            if none_from(bound):
+                return None
+            if all_from(bound):
+                del spec[name]
+            else:
+                spec[name] = bound
     return spec
 
 

@@ -50,15 +50,17 @@ STOCK_COLUMNS = {
     "tenantStockId": _extra_text_filter("tenantStockId"),
     "value": ("value", INTEGER),
 }
+# By default in article order: the article index answers it, and so does the unique (facility,
+# article) index for a facility's stock (in id order a facility's rows are scattered over the
+# whole primary key, which the database then walks until it has a page).
 STOCK_SORTING = Sorting(
     model=Stock,
     keys={
-        "id": ("id",),
         "tenantArticleId": ("tenant_article_id", "id"),
         "value": ("value", "id"),
         "lastModified": ("last_modified", "id"),
     },
-    default=("id", "ASC"),
+    default=("tenantArticleId", "ASC"),
 )
 
 
@@ -123,14 +125,14 @@ LISTING_COLUMNS = {
     "price": ("price", NUMBER),
     "created": ("created", DATE),
 }
+# Article order by default, for the same reason as the stock's.
 LISTING_SORTING = Sorting(
     model=Listing,
     keys={
-        "id": ("id",),
         "tenantArticleId": ("tenant_article_id", "id"),
         "lastModified": ("last_modified", "id"),
     },
-    default=("id", "ASC"),
+    default=("tenantArticleId", "ASC"),
 )
 
 

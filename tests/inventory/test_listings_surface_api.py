@@ -202,6 +202,7 @@ def test_listing_search(api_client, facilities):
         ("TSHIRT", str(amsterdam.id))
     ]
     assert articles({"price": {"lt": 10}}) == [("TSHIRT", str(utrecht.id))]
+    assert len(articles({"price": {"lt": 1e15}})) == 3
     assert articles(
         {"facilityRef": {"eq": str(amsterdam.id)}}, sort=[{"tenantArticleId": "ASC"}]
     ) == [

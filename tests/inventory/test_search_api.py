@@ -65,6 +65,12 @@ def test_stock_search_operators(api_client, stocks):
     # 4.5 is no stock value: eq finds nothing, gt means ≥ 5.
     assert articles({"value": {"eq": 4.5}}) == []
     assert articles({"value": {"gt": 4.5}}) == sorted([("TSHIRT", ams), ("TSHIRT", utr)])
+    # Beyond what a stock value can be: no row, or every row, never a database error.
+    assert articles({"value": {"eq": 1e12}}) == articles({"value": {"gt": 1e12}}) == []
+    assert (
+        len(articles({"value": {"lt": 1e12, "gte": -1e12}, "or": [{"value": {"notEq": 1e12}}]}))
+        == 4
+    )
     assert articles({"locationRef": {"eq": "A-02"}}) == [("JEANS", ams)]
     assert articles({"tenantStockId": {"in": ["UTR-SHIRT", "NOPE"]}}) == [("TSHIRT", utr)]
     assert articles(
@@ -121,10 +127,20 @@ def test_stock_search_pages_with_cursors_in_either_direction(api_client, stocks)
     assert [stock["value"] for stock in back["stocks"]] == [5, 3]
     assert back["pageInfo"]["hasNextPage"] and back["pageInfo"]["hasPreviousPage"]
 
-    by_id = search(api_client, "stocks", {"query": {}, "size": 2})
-    rest = search(api_client, "stocks", {"query": {}, "startAfterId": by_id["stocks"][-1]["id"]})
-    assert ids(by_id) + ids(rest) == sorted(ids(by_id) + ids(rest))
-    assert len(ids(by_id) + ids(rest)) == 4
+    # By default in article order (then id); startAfterId continues after the stock it names.
+    first_two = search(api_client, "stocks", {"query": {}, "size": 2})
+    rest = search(
+        api_client, "stocks", {"query": {}, "startAfterId": first_two["stocks"][-1]["id"]}
+    )
+    in_order = first_two["stocks"] + rest["stocks"]
+    keys = [(stock["tenantArticleId"], stock["id"]) for stock in in_order]
+    assert keys == sorted(keys) and len(keys) == 4
+    assert [stock["tenantArticleId"] for stock in in_order] == [
+        "JEANS",
+        "SNEAK",
+        "TSHIRT",
+        "TSHIRT",
+    ]
 
 
 @pytest.mark.parametrize(
