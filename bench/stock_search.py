@@ -2,6 +2,7 @@
 runs (EXPLAIN ANALYZE, on the parameters it ran with) and its latency through the API.
 
     .venv/bin/python bench/stock_search.py [--facilities 1000] [--articles 1000] [--runs 20]
+                                          [--reuse]
 
 Creates (or recreates) its own database (default `doms_bench_stock_search`), migrates it and
 inserts, with set-based SQL, `--facilities` facilities × `--articles` articles listings and
@@ -10,7 +11,8 @@ locations), one in twenty a `tenantStockId`; 20,000 active reservations. After a
 ANALYZE (the steady state autovacuum reaches), each search shape runs once with its statements
 recorded and EXPLAINed, then `--runs` times through Django's in-process test client (full
 middleware, bearer-token auth, validation, rendering of 20 stocks with their levels) for
-p50/p95. A plan with a sequential scan on the stock table is flagged. The machine's load
+p50/p95. A plan with a sequential scan on the stock table is flagged. `--reuse` measures again
+on the database a previous run seeded (migrating it first), without seeding. The machine's load
 average is printed before and after: the figures depend on what else runs.
 """
 
@@ -59,10 +61,12 @@ def main():
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--database", default="doms_bench_stock_search")
+    parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
 
     print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores, shared machine)")
-    recreate_database(args.database)
+    if not args.reuse:
+        recreate_database(args.database)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     setup_django(args.database)
     from django.core.management import call_command
@@ -73,20 +77,24 @@ def main():
     from tests.inventory.factories import FacilityFactory
 
     call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    Facility.objects.bulk_create(
-        [
-            FacilityFactory.build(tenant_facility_id=f"BENCH-{number:04d}", name=f"Bench {number}")
-            for number in range(args.facilities)
-        ]
-    )
-    with connection.cursor() as cursor:
-        execute_statements(cursor, SEED_SQL, [args.articles])
-        cursor.execute("VACUUM ANALYZE")
+    if not args.reuse:
+        started = time.perf_counter()
+        Facility.objects.bulk_create(
+            [
+                FacilityFactory.build(
+                    tenant_facility_id=f"BENCH-{number:04d}", name=f"Bench {number}"
+                )
+                for number in range(args.facilities)
+            ]
+        )
+        with connection.cursor() as cursor:
+            execute_statements(cursor, SEED_SQL, [args.articles])
+            cursor.execute("VACUUM ANALYZE")
+        print(f"seeded in {time.perf_counter() - started:.0f} s")
     rows = Stock.objects.count()
-    print(f"seeded {rows:,} stock rows and listings in {time.perf_counter() - started:.0f} s")
+    print(f"{rows:,} stock rows and listings")
 
-    client = make_token_client("bench", permissions="all")
+    client = make_token_client(f"bench-{time.time_ns()}", permissions="all")
     tenant_facility_id = f"BENCH-{args.facilities // 2:04d}"
     facility = Facility.objects.get(tenant_facility_id=tenant_facility_id)
     article = f"ART-{args.articles // 2:06d}"

@@ -20,7 +20,7 @@ from config.api.search import (
     filters_to_q,
     search_page,
 )
-from inventory.models import Listing, Reservation, Stock, stock_extra_text
+from inventory.models import Facility, Listing, Reservation, Stock, stock_extra_text
 from inventory.selectors.stocks import for_rendering
 
 # Stock fields that travel in `extra` and are searched by an expression index of their own.
@@ -41,10 +41,36 @@ def _extra_text_filter(key):
     return condition
 
 
+def _tenant_facility_filter(spec):
+    """`tenantFacilityId`, handled like `facilityRef` (as the reference says): the facilities
+    it names, looked up first, so the stock rows are found by the facility + article index
+    (a join would walk the article index filtering facilities)."""
+    named = [spec[name] for name in ("eq", "notEq") if name in spec]
+    named += [value for name in ("in", "notIn") for value in spec.get(name, ())]
+    ids = dict(
+        Facility.objects.filter(tenant_facility_id__in=named).values_list(
+            "tenant_facility_id", "id"
+        )
+    )
+
+    def facilities(values):
+        return [str(ids[value]) for value in values if value in ids]
+
+    by_id = {}
+    for name in ("eq", "notEq"):
+        if name in spec:
+            # An unknown tenantFacilityId names no facility, as a value that is no id does.
+            by_id[name] = str(ids[spec[name]]) if spec[name] in ids else "unknown"
+    for name in ("in", "notIn"):
+        if name in spec:
+            by_id[name] = facilities(spec[name])
+    return filters_to_q({"facility": by_id}, {"facility": ("facility_id", UUID)})
+
+
 STOCK_COLUMNS = {
     "id": ("id", UUID),
     "facilityRef": ("facility_id", UUID),
-    "tenantFacilityId": ("facility__tenant_facility_id", STRING),
+    "tenantFacilityId": _tenant_facility_filter,
     "tenantArticleId": ("tenant_article_id", STRING),
     "locationRef": _extra_text_filter("locationRef"),
     "tenantStockId": _extra_text_filter("tenantStockId"),

@@ -79,6 +79,9 @@ def test_stock_search_operators(api_client, stocks):
     assert articles({"and": [{"facilityRef": {"notIn": [ams]}}, {"value": {"notIn": [12]}}]}) == [
         ("SNEAK", utr)
     ]
+    assert articles({"tenantFacilityId": {"eq": "NOPE"}}) == []
+    assert len(articles({"tenantFacilityId": {"notEq": "NOPE"}})) == 4
+    assert len(articles({"tenantFacilityId": {"notIn": ["AMS-01", "NOPE"]}})) == 2
     # A facilityRef that is no id names no facility; not equal to it is every stock.
     assert articles({"facilityRef": {"eq": "AMS-01"}}) == []
     assert len(articles({"facilityRef": {"notEq": "AMS-01"}})) == 4
