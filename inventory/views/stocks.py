@@ -135,7 +135,10 @@ STOCK_ACTION_PERMISSIONS = {
 def _stock_action_permissions(request):
     action = request.data.get("action") if isinstance(request.data, dict) else None
     name = action.get("name") if isinstance(action, dict) else None
-    # An unknown action still needs a stock write permission; its 400 comes after.
+    # An unknown action (or a name that is no string) still needs a stock write permission;
+    # its 400 comes after.
+    if not isinstance(name, str):
+        name = None
     return STOCK_ACTION_PERMISSIONS.get(name, ["inventory.change_stock"])
 
 

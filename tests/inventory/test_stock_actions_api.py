@@ -183,6 +183,7 @@ def test_versionless_upsert_creates_and_updates_without_versions(api_client, sto
             "version",
         ),
         ({"action": {"name": "SHRED"}}, "Unsupported action 'SHRED'"),
+        ({"action": {"name": {"DELETE_BY_IDS": 1}}}, "Unsupported action a JSON dict"),
         ({"actions": [{"name": "DELETE_BY_IDS", "ids": []}]}, "actions: Deprecated"),
         ({}, "action: This field is required."),
     ],
