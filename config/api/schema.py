@@ -86,6 +86,9 @@ def documented_error_responses(result, generator, request, public):
             if method in ("post", "put", "patch"):
                 errors.update(WRITE_ERRORS)
             for status, description in errors.items():
-                response = operation["responses"].setdefault(status, {"description": description})
-                response.setdefault("content", reference)
+                operation["responses"].setdefault(status, {"description": description})
+            # Every error, these and those an operation declares itself (a 422), is an ApiError.
+            for status, response in operation["responses"].items():
+                if status[:1] in ("4", "5") and isinstance(response, dict):
+                    response.setdefault("content", reference)
     return result

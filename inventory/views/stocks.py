@@ -1,7 +1,7 @@
 """Stocks: list, search, create, bulk upsert (PUT), read, set (PUT), delete, and per-article
 summaries."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -149,8 +149,14 @@ class StockActionsView(APIView):
         tags=TAGS,
         operation_id="performStocksActions",
         request=StockActionSerializer,
-        responses=StockActionResultSerializer,
-        description="Actions: " + ", ".join(STOCK_ACTIONS) + ". Moving part of a stock is a 422.",
+        responses={
+            200: StockActionResultSerializer,
+            422: OpenApiResponse(
+                description="MOVE_TO_LOCATION of part of a stock: stock is one row per facility "
+                "and article, so all of it moves or none."
+            ),
+        },
+        description="Actions: " + ", ".join(STOCK_ACTIONS) + ".",
     )
     def post(self, request):
         body = validated(StockActionBodySerializer, require_object(request.data))

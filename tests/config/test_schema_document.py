@@ -46,3 +46,11 @@ def test_every_api_operation_declares_its_error_statuses_with_the_api_error_body
                 assert body == {"$ref": "#/components/schemas/ApiError"}, (path, method, status)
             if method in ("post", "put", "patch"):
                 assert {"409", "413", "415"} <= set(responses), (path, method)
+
+
+def test_an_error_an_operation_declares_itself_has_the_api_error_body_too(schema):
+    # A partial MOVE_TO_LOCATION is a 422 (docs/decisions.md, "Reference surface").
+    response = schema["paths"]["/api/stocks/actions"]["post"]["responses"]["422"]
+    assert response["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ApiError"
+    }
