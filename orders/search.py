@@ -1,21 +1,17 @@
 """POST /api/orders/search: the reference's query language over orders, with keyset (cursor)
-pagination (config/api/search.py holds what every search shares)."""
+pagination (config/api/search/ holds what every search shares)."""
 
 from rest_framework import serializers
 
 from config.api.fields import UnsupportedField
-from config.api.search import (
-    DATE,
-    STRING,
+from config.api.search.filters import DATE, STRING, filters_to_q
+from config.api.search.pages import PageInfoSerializer, Sorting, search_page
+from config.api.search.payload import (
     DateFilterSerializer,
-    PageInfoSerializer,
     SearchPayloadSerializer,
     SearchQuerySerializer,
-    Sorting,
     StringFilterSerializer,
     enum_filter,
-    filters_to_q,
-    search_page,
     sort_serializer,
 )
 from config.api.serializers import StrictSerializer

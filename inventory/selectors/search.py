@@ -10,16 +10,8 @@ wire fields live). docs/benchmarks.md shows the plans on a million stock rows.
 from django.db.models import Q
 
 from config import clock
-from config.api.search import (
-    DATE,
-    INTEGER,
-    NUMBER,
-    STRING,
-    UUID,
-    Sorting,
-    filters_to_q,
-    search_page,
-)
+from config.api.search.filters import DATE, INTEGER, NUMBER, STRING, UUID, filters_to_q
+from config.api.search.pages import Sorting, search_page
 from inventory.models import Facility, Listing, Reservation, Stock, stock_extra_text
 from inventory.selectors.stocks import for_rendering
 

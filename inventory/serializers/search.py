@@ -1,15 +1,15 @@
 """The search payloads of stocks, reservations and listings (`POST /api/…/search`), as the
 reference names their filters and sorts, and their paginated results. Filters the reference has
 and we cannot answer (no data or no behaviour behind them) are refused with a 400 saying so,
-never ignored. config/api/search.py holds the operators and the paging they share."""
+never ignored. config/api/search/ holds the operators and the paging they share."""
 
 from rest_framework import serializers
 
 from config.api.fields import StrictIntegerField, UnsupportedField
-from config.api.search import (
+from config.api.search.pages import PageInfoSerializer
+from config.api.search.payload import (
     DateFilterSerializer,
     NumberFilterSerializer,
-    PageInfoSerializer,
     SearchPayloadSerializer,
     SearchQuerySerializer,
     StringFilterSerializer,

@@ -6,7 +6,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.search import render_search_page
+from config.api.search.pages import render_search_page
 from config.api.validation import (
     NoQuerySerializer,
     require_object,

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.search import render_search_page
+from config.api.search.pages import render_search_page
 from config.api.validation import require_object, validated, validated_query
 from config.identifiers import parse_uuid
 from inventory.selectors.reservations import get_reservation, list_reservations
