@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 from bench.common import recreate_database  # noqa: E402
 from bench.promise_load import (  # noqa: E402
     Client,
+    PostgresCpu,
     cart,
-    postgres_cpu_seconds,
     prepare,
     server_cpu_seconds,
     start_server,
@@ -50,8 +50,8 @@ LAYERS = [
     ("      throttles", "check_throttles", "rest_framework/views.py"),
     ("      request body parsing", "_parse", "rest_framework/request.py"),
     ("      idempotency wrapper", "wrapper", "config/api/idempotency.py"),
-    ("      validation (DRF serializers)", "validated_data", "config/api/validation.py"),
-    ("      validation (lean decode)", "decode_promise_request", "promises/lean.py"),
+    ("      body validation (struct, or serializer)", "decoded", "config/api/validation.py"),
+    ("        DRF serializer", "validated_data", "config/api/validation.py"),
     ("      create_delivery_promise", "create_delivery_promise", "promises/services.py"),
     ("        checkout_snapshot", "checkout_snapshot", "promises/snapshot.py"),
     ("        placement.route", "route", "promises/placement.py"),
@@ -197,7 +197,7 @@ def main():
             )
             time.sleep(1)
         bodies = [cart(articles, rng) for _ in range(args.requests)]
-        cpu_before, postgres_before = server_cpu_seconds(server), postgres_cpu_seconds()
+        cpu_before, postgres_meter = server_cpu_seconds(server), PostgresCpu(args.database)
         split_before = user_and_system_seconds(pid)
         started = time.perf_counter()
         for body in bodies:
@@ -207,7 +207,7 @@ def main():
         user, system = user_and_system_seconds(pid)
         split = (user - split_before[0], system - split_before[1])
         cpu = server_cpu_seconds(server) - cpu_before
-        postgres = postgres_cpu_seconds() - postgres_before
+        postgres = postgres_meter.seconds()
     finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)
