@@ -142,6 +142,7 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
     parser.add_argument("--output", default=str(ROOT / "var" / "promise-profile.txt"))
     parser.add_argument("--no-py-spy", action="store_true", help="only the CPU figures")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     args = parser.parse_args()
 
     if args.reuse:
@@ -164,7 +165,7 @@ def main():
     else:
         recreate_database(args.database)
         token, articles = prepare(args.database)
-    server = start_server(args.database, args.port, 1, 1)
+    server = start_server(args.database, args.port, 1, 1, args.worker_class)
     url = f"http://127.0.0.1:{args.port}/api/promises/deliverypromise"
     spy = None
     try:
