@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 from bench.common import recreate_database, setup_django  # noqa: E402
 from bench.promise_load import (  # noqa: E402
     Client,
+    PostgresCpu,
     Recorder,
     percentile,
-    postgres_cpu_seconds,
     server_cpu_seconds,
     start_server,
     stop_server,
@@ -121,11 +121,11 @@ def main():
     try:
         # Warm-up: every worker loads the city index and the holiday tables once.
         closed_loop(url, token, articles, args.workers * 2, 5)
-        cpu_before, postgres_before = server_cpu_seconds(server), postgres_cpu_seconds()
+        cpu_before, postgres = server_cpu_seconds(server), PostgresCpu(args.database)
         clients_before = time.process_time()
         recorder, elapsed = closed_loop(url, token, articles, args.clients, args.duration)
         cpu = server_cpu_seconds(server) - cpu_before
-        postgres_cpu = postgres_cpu_seconds() - postgres_before
+        postgres_cpu = postgres.seconds()
         clients_cpu = time.process_time() - clients_before
         load_after = os.getloadavg()[0]
     finally:

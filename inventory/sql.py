@@ -15,11 +15,18 @@ import uuid
 from collections import defaultdict
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q, Sum
 
 from config.identifiers import parse_uuid
 from inventory.models import Listing, Reservation, Stock, active_reservation_sql
+
+
+def database():
+    """The connection `django.db.connection` stands for, looked up once: every attribute read
+    through that proxy costs a failed lookup and a context-local read (the checkout path reads
+    a few dozen)."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def columns(model, *names):
@@ -49,7 +56,7 @@ def placeholders(values):
 def database_uuids(values):
     """UUIDs (or their text) as the database compares them with a UUIDField (native on
     PostgreSQL, hex text on SQLite), distinct and sorted."""
-    if connection.features.has_native_uuid_field:
+    if database().features.has_native_uuid_field:
         return sorted({str(value) for value in values})
     return sorted({parse_uuid(value).hex for value in values})
 
@@ -136,7 +143,7 @@ def stocks_for_update_by_keys(keys):
     """The stock rows of `(facility_id, tenant_article_id)` keys, locked, in id order.
     Hand-written: every checkout runs it, and the ORM's OR-of-pairs filter cost more to build
     than the database took to run it."""
-    if connection.vendor == "postgresql":
+    if database().vendor == "postgresql":
         return stocks_for_update_by_keys_postgresql(keys)
     return stocks_for_update_by_keys_portable(keys)
 
@@ -144,8 +151,9 @@ def stocks_for_update_by_keys(keys):
 def _pairs_condition(keys):
     facility_key = Stock._meta.get_field("facility").target_field
     params = []
+    db = database()
     for facility_id, article in keys:
-        params += [facility_key.get_db_prep_value(facility_id, connection), article]
+        params += [facility_key.get_db_prep_value(facility_id, db), article]
     pairs = ", ".join(["(%s, %s)"] * len(keys))
     return f"({_STOCK_FACILITY}, {_STOCK_ARTICLE}) IN ({pairs})", params
 
@@ -199,7 +207,7 @@ def stocks_for_update_by_ids_and_keys_portable(stock_ids, keys):
 
 
 def _locked_stock_rows(statement, params):
-    with connection.cursor() as cursor:
+    with database().cursor() as cursor:
         cursor.execute(statement, params)
         return _stocks_from_rows(cursor.fetchall())
 
@@ -209,7 +217,7 @@ def _stocks_from_rows(rows):
     converters = [_from_db_converter(field) for field in _STOCK_FIELDS]
     return [
         Stock.from_db(
-            connection.alias,
+            DEFAULT_DB_ALIAS,
             None,
             [
                 convert(value) if convert else value

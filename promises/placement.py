@@ -15,11 +15,11 @@ Locks: the order row first (orders.locking), then its stock rows in id order (re
 then the capacity counters (count_facility_orders), as everywhere.
 """
 
-import json
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, time
 
+import orjson
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
@@ -51,6 +51,7 @@ from routing.types import FENCE_CAPACITY
 PROMISE_SHORTAGE = "Not enough stock to promise this order."
 ORDER_SHORTAGE = "Not enough stock to route this order."
 MODIFICATION_SHORTAGE = "Not enough stock for this modification of the order."
+_JSON_ENCODER = DjangoJSONEncoder()
 # Earlier decisions kept beside the latest one (Order.extra["routingHistory"]).
 ROUTING_HISTORY_LENGTH = 20
 
@@ -146,7 +147,14 @@ def refuse_after_lost_race(data, shortage, *, summary=PROMISE_SHORTAGE):
 def rendered_routing_decision(decision, routing_request):
     """The wire SourcingOption, kept with the order so staff can later see why it was placed
     where it was (the back office renders `extra["sourcingOption"]`)."""
-    return json.loads(json.dumps(sourcing_option(decision, routing_request), cls=DjangoJSONEncoder))
+    return orjson.loads(
+        orjson.dumps(
+            sourcing_option(decision, routing_request),
+            # Dates and times as DjangoJSONEncoder writes them, like everything else stored.
+            default=_JSON_ENCODER.default,
+            option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS,
+        )
+    )
 
 
 def reserve_decision(decision, routing_request, line_item_ids, *, valid_until, counted_on=()):

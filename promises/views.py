@@ -6,7 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.idempotency import idempotent
-from config.api.validation import require_object, validated, validated_data
+from config.api.renderers import json_response
+from config.api.validation import decoded, require_object, validated, validated_data
 from promises import selectors, services
 from promises.checkout import options as checkout
 from promises.serializers import (
@@ -20,6 +21,7 @@ from promises.serializers import (
     SourcingOptionsRequestSerializer,
     delivery_promise_response,
 )
+from promises.structs import PromiseRequest
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -45,10 +47,11 @@ class DeliveryPromiseView(APIView):
     )
     @idempotent("promises.deliverypromise")
     def post(self, request):
-        data = validated_data(PromiseRequestSerializer, require_object(request.data))
+        # The struct decodes and validates; the serializer answers what it refuses.
+        data = decoded(request, PromiseRequest, PromiseRequestSerializer)
         promise = services.create_delivery_promise(data, actor=request.user)
         location = request.build_absolute_uri(reverse("order-detail", args=[promise.order.id]))
-        return Response(
+        return json_response(
             delivery_promise_response(promise), status=201, headers={"Location": location}
         )
 

@@ -3,8 +3,6 @@ reserves at, up to the facility's daily order capacity; lowered when the order i
 expires. One statement each, the same on PostgreSQL and SQLite (both have
 INSERT … ON CONFLICT … WHERE … RETURNING); table and column names from `_meta`."""
 
-from django.db import connection
-
 from config.errors import InvalidInput
 from config.identifiers import parse_uuid
 from inventory import sql
@@ -31,8 +29,8 @@ _FACILITY, _DAY, _ORDERS = sql.columns(FacilityDailyOrders, "facility", "day", "
 _FACILITY_KEY = FacilityDailyOrders._meta.get_field("facility").target_field
 
 
-def _facility_parameter(facility_id):
-    return _FACILITY_KEY.get_db_prep_value(parse_uuid(facility_id), connection)
+def _facility_parameter(facility_id, db):
+    return _FACILITY_KEY.get_db_prep_value(parse_uuid(facility_id), db)
 
 
 def count_facility_orders(facility_ids, *, day, enforce_capacity=True):
@@ -50,7 +48,8 @@ def count_facility_orders(facility_ids, *, day, enforce_capacity=True):
     capacity = (
         f"COALESCE(facility.{_CAPACITY}, {_UNLIMITED})" if enforce_capacity else str(_UNLIMITED)
     )
-    with connection.cursor() as cursor:
+    db = sql.database()
+    with db.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_COUNTERS} ({_FACILITY}, {_DAY}, {_ORDERS})"
             f" SELECT facility.id, %s, 1 FROM {_FACILITIES} AS facility"
@@ -62,8 +61,8 @@ def count_facility_orders(facility_ids, *, day, enforce_capacity=True):
             f" WHERE facility.id = {_COUNTERS}.{_FACILITY})"
             f" RETURNING {_FACILITY}",
             [
-                connection.ops.adapt_datefield_value(day),
-                *(_facility_parameter(facility) for facility in facilities),
+                db.ops.adapt_datefield_value(day),
+                *(_facility_parameter(facility, db) for facility in facilities),
             ],
         )
         counted = {parse_uuid(row[0]) for row in cursor.fetchall()}
@@ -75,18 +74,19 @@ def count_facility_orders(facility_ids, *, day, enforce_capacity=True):
 def uncount_facility_orders(orders_by_facility_day):
     """Subtract cancelled or expired orders: {(facility_id, day): orders}. Never below zero
     (orders reserved before the counter existed were never counted)."""
+    db = sql.database()
     rows = [
         (
             orders,
             orders,
-            _facility_parameter(facility_id),
-            connection.ops.adapt_datefield_value(day),
+            _facility_parameter(facility_id, db),
+            db.ops.adapt_datefield_value(day),
         )
         for (facility_id, day), orders in sorted(orders_by_facility_day.items())
     ]
     if not rows:
         return
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {_COUNTERS}"
             f" SET {_ORDERS} = CASE WHEN {_ORDERS} > %s THEN {_ORDERS} - %s ELSE 0 END"
