@@ -1,0 +1,31 @@
+"""A file cache whose entries live until their timeout: the embedded default's cross-process
+store without Redis (config/settings.py, the `sourcing_options` alias).
+
+Django's FileBasedCache culls on every `set`: it lists the whole directory, and past
+MAX_ENTRIES deletes a random third of the entries, live ones included. Here nothing is culled
+on `set` (a write is one small file, whatever the directory holds) and the expiry sweep calls
+`delete_expired`, so an entry stays readable for the lifetime it was given.
+"""
+
+import pickle
+
+from django.core.cache.backends.filebased import FileBasedCache
+
+
+class LifetimeFileCache(FileBasedCache):
+    def _cull(self):
+        """Nothing: entries leave when they expire (`delete_expired`), never earlier."""
+
+    def delete_expired(self, now):
+        """Delete the entries whose expiry (a Unix time, as FileBasedCache writes it first in
+        each file) is before `now`; how many were deleted."""
+        deleted = 0
+        for path in self._list_cache_files():
+            try:
+                with open(path, "rb") as file:
+                    expiry = pickle.load(file)
+            except (OSError, EOFError, pickle.UnpicklingError):
+                continue  # removed meanwhile, or not ours to judge
+            if expiry is not None and expiry < now and self._delete(path):
+                deleted += 1
+        return deleted
