@@ -21,7 +21,7 @@ from promises.serializers import (
     SourcingOptionsRequestSerializer,
     delivery_promise_response,
 )
-from promises.structs import PromiseRequest
+from promises.structs import PromiseRequest, SourcingOptionsRequest
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -97,7 +97,7 @@ class SourcingOptionsView(APIView):
         responses={201: {"type": "object", "description": "SourcingOptionsResponse"}},
     )
     def post(self, request):
-        data = validated_data(SourcingOptionsRequestSerializer, require_object(request.data))
+        data = decoded(request, SourcingOptionsRequest, SourcingOptionsRequestSerializer)
         return json_response(services.create_sourcing_options(data), status=201)
 
 
