@@ -40,3 +40,11 @@ def test_another_process_reads_what_this_one_kept(tmp_path):
         [sys.executable, "-c", program], capture_output=True, text=True, check=True
     )
     assert other.stdout.strip() == "{'id': 'run-1'}"
+
+
+def test_touch_gives_an_entry_a_new_timeout(tmp_path):
+    cache = file_cache(tmp_path)
+    cache.set("answer", 1, timeout=10)
+    assert cache.touch("answer", timeout=3600) and not cache.touch("unknown")
+    assert cache.delete_expired(time.time() + 60) == 0
+    assert cache.get("answer") == 1
