@@ -7,6 +7,7 @@ import math
 
 from django.core.cache import caches
 
+from config.errors import ServiceUnavailable
 from config.file_cache import LifetimeFileCache
 
 CACHE_ALIAS = "sourcing_options"
@@ -19,16 +20,31 @@ def _key(run_id):
 def keep(response, now, valid_until):
     """Keep the SourcingOptionsResponse `response` (made at `now`) until `valid_until`."""
     seconds = math.ceil((valid_until - now).total_seconds())
-    caches[CACHE_ALIAS].set(_key(response["id"]), (valid_until, response), timeout=max(seconds, 1))
+    try:
+        caches[CACHE_ALIAS].set(
+            _key(response["id"]), (valid_until, response), timeout=max(seconds, 1)
+        )
+    except Exception as error:  # Redis down or the directory unwritable: an id nobody could read
+        raise _unavailable(error) from error
 
 
 def find(run_id, now):
     """The kept response with id `run_id` if its options are still valid at `now`, else None
     (the cache's own expiry runs on the wall clock; this check on the product's clock)."""
-    entry = caches[CACHE_ALIAS].get(_key(run_id))
+    try:
+        entry = caches[CACHE_ALIAS].get(_key(run_id))
+    except Exception as error:
+        raise _unavailable(error) from error
     if entry is None or entry[0] <= now:
         return None
     return entry[1]
+
+
+def _unavailable(error):
+    return ServiceUnavailable(
+        "The store of sourcing options is briefly unavailable: retry the request.",
+        f"The store answered {type(error).__name__}; nothing was kept.",
+    )
 
 
 def delete_expired(now):

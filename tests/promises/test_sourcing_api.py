@@ -238,6 +238,22 @@ def test_stored_options_are_read_back_by_id_until_their_valid_until(api_client):
     assert valid_until.endswith("Z")
 
 
+def test_an_unavailable_store_is_a_503_api_error_not_an_unreadable_id(api_client, monkeypatch):
+    demo_like_network()
+    store = sourcing_store.caches[sourcing_store.CACHE_ALIAS]
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(store, "set", refuse)
+    response = api_client.post(URL, sourcing_request(), format="json")
+    assert response.status_code == 503
+    assert response.json()[0]["summary"].startswith("The store of sourcing options")
+    assert "6379" not in response.content.decode()
+    monkeypatch.setattr(store, "get", refuse)
+    assert api_client.get(f"{URL}/00000000-0000-0000-0000-000000000001").status_code == 503
+
+
 def test_another_web_process_reads_the_kept_answer(api_client):
     # gunicorn's workers are processes: the one that answers the GET is seldom the one that
     # answered the POST.
