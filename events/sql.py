@@ -1,6 +1,6 @@
 """The events app's hand-written SQL: one event per order for many orders, the payloads
 rendered and the outbox rows written in one PostgreSQL statement, and its portable twin side
-by side (tests/orders/test_sql.py runs both on the same data).
+by side (tests/events/test_sql.py runs both on the same data).
 
 The PostgreSQL form is an `INSERT … SELECT` over the orders: the payload is the order's wire
 document built by the database (orders/sql.py compiles it from the API's definition), so
@@ -24,17 +24,18 @@ def _column(name):
 
 
 def _statements():
-    orders = Order._meta.db_table
+    orders, pk = Order._meta.db_table, Order._meta.pk.column
     renderable = orders_sql.renderable_sql("o")
-    chosen = f"o.{Order._meta.pk.column} = ANY({UUID_ARRAY_SQL})"
+    # The orders by primary key, one index probe each: a plain `id = ANY(…)` let the planner
+    # scan the whole table and compare each row with the whole array.
+    chosen = f"unnest({UUID_ARRAY_SQL}) AS chosen (id) JOIN {orders} AS o ON o.{pk} = chosen.id"
     insert = (
         f"INSERT INTO {OutboxEvent._meta.db_table}"
         f" ({_column('id')}, {_column('event')}, {_column('payload')}, {_column('created')})"
         f" SELECT gen_random_uuid(), %s, {orders_sql.order_document_sql('o')}, %s"
-        f" FROM {orders} AS o WHERE {chosen} AND {renderable} RETURNING {_column('id')}"
+        f" FROM {chosen} WHERE {renderable} RETURNING {_column('id')}"
     )
-    unrenderable = f"SELECT o.{Order._meta.pk.column} FROM {orders} AS o WHERE {chosen}"
-    return insert, f"{unrenderable} AND NOT ({renderable})"
+    return insert, f"SELECT o.{pk} FROM {chosen} WHERE NOT ({renderable})"
 
 
 _STATEMENTS = []
