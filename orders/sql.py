@@ -16,6 +16,8 @@ elsewhere the caller renders in Python. Table and column names come from `_meta`
 
 import json
 
+from django.db.models import JSONField
+
 from orders.models import Order, OrderLineItem
 from orders.serializers.representation import (
     LINE_OMITTED_WHEN_EMPTY,
@@ -65,14 +67,22 @@ def _object_sql(sources, model, alias):
 
 def _without_empty_sql(document, values, empty_values):
     """`document` (a jsonb object) without the keys whose value is SQL NULL or one of
-    `empty_values`, among `values` ({key: the expression of its value}): the optional keys
-    the Python renderer drops when empty. (`-` skips the NULLs of the array.)"""
+    `empty_values`, among `values` ({key: (the expression of its value, whether it is jsonb)}):
+    the optional keys the Python renderer drops when empty. A text or number can only be
+    empty as NULL. (`-` skips the NULLs of the array.)"""
     empties = ", ".join(f"{_literal(value)}::jsonb" for value in empty_values)
     dropped = ", ".join(
-        f"CASE WHEN {value} IS NULL OR to_jsonb({value}) IN ({empties}) THEN {_literal(key)} END"
-        for key, value in sorted(values.items())
+        f"CASE WHEN {value} IS NULL{f' OR {value} IN ({empties})' if is_json else ''}"
+        f" THEN {_literal(key)} END"
+        for key, (value, is_json) in sorted(values.items())
     )
     return f"{document} - ARRAY[{dropped}]::text[]"
+
+
+def _is_json(source, model):
+    if source.kind == "stored":
+        return isinstance(model._meta.get_field(source.name), JSONField)
+    return source.kind in ("extra", "lines", "constant")
 
 
 def _lines_sql(order_alias):
@@ -84,7 +94,7 @@ def _lines_sql(order_alias):
     # each lookup).
     document = _without_empty_sql(
         "wire.document",
-        {key: f"wire.document -> {_literal(key)}" for key in LINE_OMITTED_WHEN_EMPTY},
+        {key: (f"wire.document -> {_literal(key)}", True) for key in LINE_OMITTED_WHEN_EMPTY},
         ("null", "[]"),
     )
     return (
@@ -100,7 +110,11 @@ def order_document_sql(alias):
     """The wire document (a jsonb object) of the order row `alias`."""
     return _without_empty_sql(
         _object_sql(ORDER_WIRE_SOURCES, Order, alias),
-        {key: _source_sql(ORDER_WIRE_SOURCES[key], Order, alias) for key in OMITTED_WHEN_EMPTY},
+        {
+            key: (_source_sql(source, Order, alias), _is_json(source, Order))
+            for key, source in ORDER_WIRE_SOURCES.items()
+            if key in OMITTED_WHEN_EMPTY
+        },
         ("null", "[]", "{}"),
     )
 
