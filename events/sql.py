@@ -23,22 +23,21 @@ def _column(name):
     return OutboxEvent._meta.get_field(name).column
 
 
-def _statements():
+def _insert_statement():
     orders, pk = Order._meta.db_table, Order._meta.pk.column
-    renderable = orders_sql.renderable_sql("o")
     # The orders by primary key, one index probe each: a plain `id = ANY(…)` let the planner
     # scan the whole table and compare each row with the whole array.
     chosen = f"unnest({UUID_ARRAY_SQL}) AS chosen (id) JOIN {orders} AS o ON o.{pk} = chosen.id"
-    insert = (
+    return (
         f"INSERT INTO {OutboxEvent._meta.db_table}"
         f" ({_column('id')}, {_column('event')}, {_column('payload')}, {_column('created')})"
         f" SELECT gen_random_uuid(), %s, {orders_sql.order_document_sql('o')}, %s"
-        f" FROM {chosen} WHERE {renderable} RETURNING {_column('id')}"
+        f" FROM {chosen} WHERE {orders_sql.renderable_sql('o')}"
+        f" RETURNING {_column('id')}, {_column('payload')} ->> 'id'"
     )
-    return insert, f"SELECT o.{pk} FROM {chosen} WHERE NOT ({renderable})"
 
 
-_STATEMENTS = []
+_STATEMENT = []
 
 
 def insert_order_events(event_name, order_ids):
@@ -50,20 +49,21 @@ def insert_order_events(event_name, order_ids):
 
 
 def insert_order_events_postgresql(event_name, order_ids):
-    """Two statements: the INSERT of the rendered rows, and the ids left to Python (usually
-    none). The rows share one `created`, the moment of the change they report."""
-    if not _STATEMENTS:
-        _STATEMENTS.extend(_statements())
-    insert, unrenderable = _STATEMENTS
-    chosen = uuid_array(order_ids)
+    """One statement for the orders PostgreSQL renders; those it leaves (a date Python cannot
+    hold, usually none) go to the portable twin. The rows share one `created`, the moment of
+    the change they report."""
+    if not _STATEMENT:
+        _STATEMENT.append(_insert_statement())
+    order_ids = list(order_ids)
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         # JIT-compiling the document's hundred-odd expressions took 0.2 s a batch, more than
         # it saved; off for the rest of this (the sweep's batch) transaction only.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(insert, [event_name, timezone.now(), chosen])
-        event_ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute(unrenderable, [chosen])
-        left = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_STATEMENT[0], [event_name, timezone.now(), uuid_array(order_ids)])
+        rows = cursor.fetchall()
+    event_ids = [event_id for event_id, _ in rows]
+    rendered = {order_id for _, order_id in rows}  # the payload's "id": the order's, as text
+    left = [order_id for order_id in order_ids if str(order_id) not in rendered]
     if left:
         event_ids += insert_order_events_portable(event_name, left)
     return event_ids
