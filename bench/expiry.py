@@ -57,9 +57,10 @@ def seed(expired, live):
                 INSERT INTO orders_order (id, version, process_id, status, order_date, consumer,
                     consumer_id, consumer_email, consumer_name, delivery_preferences, tags,
                     stickers, status_reasons, update_details, extra, promise_valid_until,
-                    promises_options, created, last_modified)
+                    promises_options, routing_status, created, last_modified)
                 SELECT order_id, 1, gen_random_uuid(), 'PROMISED', now(), '{{}}', '', '', '',
-                    '{{}}', '[]', '[]', '[]', '[]', '{{}}', {valid_until}, '{{}}', now(), now()
+                    '{{}}', '[]', '[]', '[]', '[]', '{{}}', {valid_until}, '{{}}', 'ROUTED',
+                    now(), now()
                 FROM seeded;
                 INSERT INTO orders_orderlineitem (id, order_id, position, tenant_article_id,
                     article, quantity, extra, created, last_modified)

@@ -13,7 +13,7 @@ from inventory.models import Facility
 from inventory.serializers.stocks import StockSerializer
 from orders.models import Order
 from orders.selectors import with_line_items
-from orders.serializers.representation import OrderSerializer
+from orders.serializers.representation import order_representation
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 def order_payload(order):
     """The order as GET /api/orders/{id} renders it. Prefetch `order_line_items` to keep this
     to no extra query."""
-    return OrderSerializer(order).data
+    return order_representation(order)
 
 
 # Key of a minimal payload that stands in for an order that could not be rendered.
@@ -45,14 +45,10 @@ def order_payload_or_minimal(order):
 
 
 def order_payloads(order_ids):
-    """`order_payload_or_minimal` of each order, in id order. Nothing is read before the first
-    payload is asked for: with no subscriber, the sweep never loads its orders."""
-    # A generator function, not a generator expression: the latter would call iter() on the
-    # queryset at once and load every order even when nobody subscribed.
+    """`order_payload_or_minimal` of each order, in id order (two queries)."""
     orders = with_line_items(Order.objects.filter(id__in=list(order_ids)).order_by("id"))
-    for order in orders:
-        # One damaged order must not stop the sweep cancelling the others.
-        yield order_payload_or_minimal(order)
+    # One damaged order must not stop the sweep cancelling the others.
+    return [order_payload_or_minimal(order) for order in orders]
 
 
 def stock_payloads(stocks):

@@ -2,6 +2,11 @@
 `ORDER_WIRE_FIELDS` says where it comes from (a test keeps the two the same set); the
 stripped order of list responses."""
 
+from dataclasses import dataclass
+from functools import cached_property
+from operator import attrgetter
+
+import orjson
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -166,47 +171,97 @@ class OrderSerializer(serializers.Serializer):
         return ORDER_WIRE_FIELDS["workflowInformation"](order)
 
     def to_representation(self, instance):
-        data = {key: read(instance) for key, read in ORDER_WIRE_FIELDS.items()}
-        for key in OMITTED_WHEN_EMPTY:
-            if data[key] in (None, [], {}):
-                del data[key]
-        return data
+        return order_representation(instance)
 
 
-def _extra(key):
-    return lambda order: (order.extra or {}).get(key)
+def order_representation(order):
+    """The order's wire document, what `OrderSerializer` renders. `order` is an Order or any
+    object with its attributes (the expiry sweep renders rows it loaded in bulk); line items
+    prefetched as `order_line_items`, or inlined as `line_items_json`."""
+    data = {key: read(order) for key, read in ORDER_WIRE_FIELDS.items()}
+    for key in OMITTED_WHEN_EMPTY:
+        if data[key] in (None, [], {}):
+            del data[key]
+    return data
 
 
-# The order on the wire, key by key: how each is read from an Order. Rendering walks this table
-# instead of the declared fields above (walking those cost more than the database does for a
-# search page); tests/orders/test_orders_schema.py checks both name the same keys.
-ORDER_WIRE_FIELDS = {
-    "id": lambda order: str(order.id),
-    "version": lambda order: order.version,
-    "processId": lambda order: str(order.process_id),
-    "created": lambda order: format_wire_datetime(order.created),
-    "lastModified": lambda order: format_wire_datetime(order.last_modified),
-    "status": lambda order: order.status,
-    "orderDate": lambda order: format_wire_datetime(order.order_date),
-    "tenantOrderId": lambda order: order.tenant_order_id,
-    "consumer": lambda order: order.consumer,
-    "orderLineItems": lambda order: line_items_representation(order),
-    "deliveryPreferences": lambda order: order.delivery_preferences,
-    "customAttributes": lambda order: order.custom_attributes,
-    "tags": lambda order: order.tags,
-    "stickers": lambda order: order.stickers,
-    "statusReasons": lambda order: order.status_reasons,
-    "paymentInfo": lambda order: order.payment_info,
-    "promisesOptions": lambda order: order.promises_options,
-    "cancelationReason": lambda order: order.cancelation_reason,
-    "updateDetails": lambda order: order.update_details,
-    "source": _extra("source"),
-    "customServices": _extra("customServices"),
-    "pricing": _extra("pricing"),
-    "anonymized": lambda order: False,
-    # No fulfilment workflow engine runs behind this API.
-    "workflowInformation": lambda order: {"isAvailable": False},
+@dataclass(frozen=True)
+class WireSource:
+    """Where one wire key of an order or a line item comes from. `read` renders it from an
+    instance; orders/sql.py compiles the same sources into the PostgreSQL expression the expiry
+    sweep renders its events with, so a key is declared here once for both."""
+
+    kind: str  # one of SOURCE_KINDS
+    name: str = ""  # the model attribute, or for "extra" the key in `extra`
+    value: object = None  # for "constant"
+
+    @cached_property
+    def read(self):
+        name, value = self.name, self.value
+        if self.kind == "text":
+            return lambda instance: str(getattr(instance, name))
+        if self.kind == "stored":
+            return attrgetter(name)
+        if self.kind == "moment":
+            return lambda instance: format_wire_datetime(getattr(instance, name))
+        if self.kind == "extra":
+            return lambda instance: (instance.extra or {}).get(name)
+        if self.kind == "lines":
+            return lambda instance: line_items_representation(instance)
+        document = orjson.dumps(value)  # "constant": a fresh copy each time, never shared
+        return lambda instance: orjson.loads(document)
+
+
+SOURCE_KINDS = {
+    "text": "the attribute as a string (ids)",
+    "stored": "the attribute as stored (numbers, text, JSON columns passed through)",
+    "moment": "a date-time attribute in the wire form (format_wire_datetime)",
+    "extra": "the value under `name` in the `extra` JSON column",
+    "lines": "the order's line items, each rendered from LINE_WIRE_SOURCES",
+    "constant": "always `value`",
 }
+
+
+# The order on the wire, key by key. Rendering walks this table instead of the declared fields
+# above (walking those cost more than the database does for a search page);
+# tests/orders/test_orders_schema.py checks both name the same keys.
+ORDER_WIRE_SOURCES = {
+    "id": WireSource("text", "id"),
+    "version": WireSource("stored", "version"),
+    "processId": WireSource("text", "process_id"),
+    "created": WireSource("moment", "created"),
+    "lastModified": WireSource("moment", "last_modified"),
+    "status": WireSource("stored", "status"),
+    "orderDate": WireSource("moment", "order_date"),
+    "tenantOrderId": WireSource("stored", "tenant_order_id"),
+    "consumer": WireSource("stored", "consumer"),
+    "orderLineItems": WireSource("lines"),
+    "deliveryPreferences": WireSource("stored", "delivery_preferences"),
+    "customAttributes": WireSource("stored", "custom_attributes"),
+    "tags": WireSource("stored", "tags"),
+    "stickers": WireSource("stored", "stickers"),
+    "statusReasons": WireSource("stored", "status_reasons"),
+    "paymentInfo": WireSource("stored", "payment_info"),
+    "promisesOptions": WireSource("stored", "promises_options"),
+    "cancelationReason": WireSource("stored", "cancelation_reason"),
+    "updateDetails": WireSource("stored", "update_details"),
+    "source": WireSource("extra", "source"),
+    "customServices": WireSource("extra", "customServices"),
+    "pricing": WireSource("extra", "pricing"),
+    "anonymized": WireSource("constant", value=False),
+    # No fulfilment workflow engine runs behind this API.
+    "workflowInformation": WireSource("constant", value={"isAvailable": False}),
+}
+ORDER_WIRE_FIELDS = {key: source.read for key, source in ORDER_WIRE_SOURCES.items()}
+
+# A line item on the wire: these keys, then every key of its `extra` column (which wins).
+LINE_WIRE_SOURCES = {
+    "id": WireSource("text", "id"),
+    "article": WireSource("stored", "article"),
+    "quantity": WireSource("stored", "quantity"),
+    "customAttributes": WireSource("stored", "custom_attributes"),
+}
+LINE_WIRE_FIELDS = {key: source.read for key, source in LINE_WIRE_SOURCES.items()}
 
 
 def line_items_representation(order):
@@ -229,13 +284,8 @@ def _without_empty_line_keys(data):
 
 
 def line_item_representation(line):
-    data = {
-        "id": str(line.id),
-        "article": line.article,
-        "quantity": line.quantity,
-        "customAttributes": line.custom_attributes,
-        **(line.extra or {}),
-    }
+    data = {key: read(line) for key, read in LINE_WIRE_FIELDS.items()}
+    data.update(line.extra or {})
     return _without_empty_line_keys(data)
 
 

@@ -1,8 +1,10 @@
 """The promise lifecycle writes its events to the outbox in the same transaction."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from config import clock
@@ -74,3 +76,78 @@ def test_sweep_records_one_event_per_expired_promise():
     recorded = events(EventName.ORDER_CANCELLED_BY_EXPIRY)
     assert sorted(event.payload["id"] for event in recorded) == sorted(str(o.id) for o in orders)
     assert {event.payload["status"] for event in recorded} == {"CANCELLED"}
+
+
+def test_the_expiry_event_is_the_order_as_get_answers_it_after_the_sweep(api_client):
+    SubscriptionFactory(event=EventName.ORDER_CANCELLED_BY_EXPIRY)
+    small_network()
+    promised = [
+        api_client.post("/api/promises/deliverypromise", example_promise(), format="json")
+        for _ in range(2)
+    ]
+    assert [response.status_code for response in promised] == [201, 201]
+
+    with clock.frozen_at(timezone.now() + timedelta(days=2)):
+        assert services.release_expired_promises() == 2
+
+    recorded = events(EventName.ORDER_CANCELLED_BY_EXPIRY)
+    assert sorted(event.payload["id"] for event in recorded) == sorted(
+        response.json()["orderRef"] for response in promised
+    )
+    for event in recorded:
+        answer = api_client.get(f"/api/orders/{event.payload['id']}").json()
+        assert event.payload == answer
+        assert answer["status"] == "CANCELLED" and answer["version"] == 2
+        assert len(answer["orderLineItems"]) == 3
+
+
+def test_the_sweep_with_a_subscriber_costs_the_same_for_3_or_30_promises(
+    django_assert_max_num_queries,
+):
+    SubscriptionFactory(event=EventName.ORDER_CANCELLED_BY_EXPIRY)
+    now = timezone.now()
+    stock = stocked_article(value=50)
+    for _ in range(30):
+        promised_order(stock, valid_until=now + timedelta(minutes=1), now=now)
+
+    # The sweep's own statements (tests/promises/test_expiry.py) and the events': PostgreSQL
+    # builds and inserts them in one statement (plus a JIT setting and the look for orders it
+    # leaves to Python); SQLite reads the orders and their lines and inserts.
+    with django_assert_max_num_queries(14), clock.frozen_at(now + timedelta(minutes=2)):
+        assert services.release_expired_promises() == 30
+    assert len(events(EventName.ORDER_CANCELLED_BY_EXPIRY)) == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sweeps_record_exactly_one_expiry_event_per_order():
+    SubscriptionFactory(event=EventName.ORDER_CANCELLED_BY_EXPIRY)
+    now = timezone.now()
+    stock = stocked_article(value=100)
+    orders = [
+        promised_order(stock, valid_until=now + timedelta(minutes=1), now=now) for _ in range(40)
+    ]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def sweep():
+        try:
+            barrier.wait()
+            services.release_expired_promises(batch_size=7)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    with clock.frozen_at(now + timedelta(minutes=2)):  # one clock for both threads
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert errors == []
+    recorded = events(EventName.ORDER_CANCELLED_BY_EXPIRY)
+    assert sorted(event.payload["id"] for event in recorded) == sorted(str(o.id) for o in orders)
+    assert {(event.payload["status"], event.payload["version"]) for event in recorded} == {
+        ("CANCELLED", 2)
+    }
