@@ -51,7 +51,7 @@ INSERT INTO inventory_reservation (id, stock_id, facility_id, tenant_article_id,
     order_line_item_id, valid_until, created, last_modified)
 SELECT gen_random_uuid(), stock.id, stock.facility_id, stock.tenant_article_id, 1, NULL,
     now() + interval '2 hours', now(), now()
-FROM inventory_stock AS stock WHERE stock.value > 0 ORDER BY stock.id LIMIT 20000
+FROM inventory_stock AS stock WHERE stock.value > 0 ORDER BY stock.id LIMIT %s
 """
 
 
@@ -62,6 +62,8 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--database", default="doms_bench_stock_search")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--reservations", type=int, default=20_000)
+    parser.add_argument("--only", help="measure only the shapes whose name contains this")
     args = parser.parse_args()
 
     print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores, shared machine)")
@@ -72,7 +74,7 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
-    from inventory.models import Facility, Stock
+    from inventory.models import Facility, Reservation, Stock
     from tests.conftest import make_token_client
     from tests.inventory.factories import FacilityFactory
 
@@ -88,11 +90,13 @@ def main():
             ]
         )
         with connection.cursor() as cursor:
-            execute_statements(cursor, SEED_SQL, [args.articles])
+            statements = SEED_SQL.split(";")
+            execute_statements(cursor, ";".join(statements[:2]), [args.articles])
+            execute_statements(cursor, statements[2], [args.reservations])
             cursor.execute("VACUUM ANALYZE")
         print(f"seeded in {time.perf_counter() - started:.0f} s")
     rows = Stock.objects.count()
-    print(f"{rows:,} stock rows and listings")
+    print(f"{rows:,} stock rows and listings, {Reservation.objects.count():,} reservations")
 
     client = make_token_client(f"bench-{time.time_ns()}", permissions="all")
     tenant_facility_id = f"BENCH-{args.facilities // 2:04d}"
@@ -141,34 +145,83 @@ def main():
         },
         "value < 3 only": {"query": {"value": {"lt": 3}}},
         "everything, by lastModified": {"query": {}, "sort": [{"lastModified": "DESC"}]},
+        "everything, by lastModified ASC": {"query": {}, "sort": [{"lastModified": "ASC"}]},
+        "everything, by value DESC": {"query": {}, "sort": [{"value": "DESC"}]},
+        "everything, by value ASC": {"query": {}, "sort": [{"value": "ASC"}]},
+        # No stock holds more than 63: a filter no row matches, the worst case of a rare value.
+        "value > 63 only (no match)": {"query": {"value": {"gt": 63}}},
+        "value eq 63 only (1/64 of rows)": {"query": {"value": {"eq": 63}}},
     }
+    # Second pages, after the cursor of the first: the cursor's row comparison on the index.
+    for sort_name, direction in (("lastModified", "DESC"), ("value", "ASC")):
+        first = {"query": {}, "sort": [{sort_name: direction}]}
+        cursor = client.post("/api/stocks/search", first, format="json").json()["pageInfo"]
+        shapes[f"everything, by {sort_name} {direction}, next page"] = {
+            **first,
+            "after": cursor["endCursor"],
+        }
+    reservation_shapes = {
+        "reservations, everything (id order)": {"query": {}},
+        "reservations, everything, by created DESC": {"query": {}, "sort": [{"created": "DESC"}]},
+        "reservations, everything, by lastModified DESC": {
+            "query": {},
+            "sort": [{"lastModified": "DESC"}],
+        },
+        "reservations, facility, by created DESC": {
+            "query": {"facilityRef": {"eq": str(facility.id)}},
+            "sort": [{"created": "DESC"}],
+        },
+        "reservations, article, by lastModified ASC": {
+            "query": {"tenantArticleId": {"eq": article}},
+            "sort": [{"lastModified": "ASC"}],
+        },
+    }
+    if args.only:
+        shapes = {name: shape for name, shape in shapes.items() if args.only in name}
+        reservation_shapes = {
+            name: shape for name, shape in reservation_shapes.items() if args.only in name
+        }
+    measure(client, connection, "/api/stocks/search", "stocks", shapes, args.runs)
+    measure(
+        client,
+        connection,
+        "/api/reservations/search",
+        "reservations",
+        reservation_shapes,
+        args.runs,
+        table="inventory_reservation",
+    )
+    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+
+
+def measure(client, connection, url, name_in_body, shapes, runs, table="inventory_stock"):
+    """Each shape's plans (flagging a sequential scan of `table`), then its p50/p95."""
     for name, payload in shapes.items():
-        statements = recorded_statements(client, payload)
+        statements = recorded_statements(client, url, payload, table)
         print(f"\n=== {name}: {payload}")
         sequential = False
         for sql, params in statements:
             if not sql.lstrip().upper().startswith("SELECT"):
                 continue
             plan = explain(connection, sql, params)
-            sequential |= any("Seq Scan on inventory_stock" in line for line in plan)
+            sequential |= any(f"Seq Scan on {table}" in line for line in plan)
             print("\n".join(plan))
             print("---")
         timings = []
-        for _ in range(args.runs):
+        for _ in range(runs):
             started = time.perf_counter()
-            response = client.post("/api/stocks/search", payload, format="json")
+            response = client.post(url, payload, format="json")
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.content[:300]
-        found = len(response.json()["stocks"])
+        found = len(response.json()[name_in_body])
         print(
-            f"RESULT {name}: {found} stocks on the page, p50 {statistics.median(timings):.1f} ms,"
-            f" p95 {percentile(timings, 95):.1f} ms"
-            + ("  ** sequential scan on inventory_stock **" if sequential else "")
+            f"RESULT {url} {name}: {found} {name_in_body} on the page,"
+            f" p50 {statistics.median(timings):.1f} ms, p95 {percentile(timings, 95):.1f} ms"
+            + (f"  ** sequential scan on {table} **" if sequential else "")
         )
-    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
 
 
-def recorded_statements(client, payload):
+def recorded_statements(client, url, payload, table):
     """The (sql, params) of every statement one search runs, past authentication."""
     from django.db import connection
 
@@ -179,9 +232,9 @@ def recorded_statements(client, payload):
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):
-        response = client.post("/api/stocks/search", payload, format="json")
+        response = client.post(url, payload, format="json")
     assert response.status_code == 200, response.content[:300]
-    return [(sql, params) for sql, params in recorded if "inventory_stock" in sql]
+    return [(sql, params) for sql, params in recorded if table in sql]
 
 
 def explain(connection, sql, params):
