@@ -2,18 +2,21 @@
 runs (EXPLAIN ANALYZE, on the parameters it ran with) and its latency through the API.
 
     .venv/bin/python bench/stock_search.py [--facilities 1000] [--articles 1000] [--runs 20]
-                                          [--reuse]
+                                          [--reservations 20000] [--reuse] [--only NAME]
 
 Creates (or recreates) its own database (default `doms_bench_stock_search`), migrates it and
 inserts, with set-based SQL, `--facilities` facilities × `--articles` articles listings and
 stock rows (1,000 × 1,000 = 1,000,000 of each); one row in ten has a `locationRef` (500
-locations), one in twenty a `tenantStockId`; 20,000 active reservations. After a VACUUM
+locations), one in twenty a `tenantStockId`, `lastModified` spread over 28 hours; a small store
+with 10 empty stock rows untouched for a week; `--reservations` active reservations. After a VACUUM
 ANALYZE (the steady state autovacuum reaches), each search shape runs once with its statements
 recorded and EXPLAINed, then `--runs` times through Django's in-process test client (full
 middleware, bearer-token auth, validation, rendering of 20 stocks with their levels) for
-p50/p95. A plan with a sequential scan on the stock table is flagged. `--reuse` measures again
-on the database a previous run seeded (migrating it first), without seeding. The machine's load
-average is printed before and after: the figures depend on what else runs.
+p50/p95; then the reservation searches the same way. A plan with a sequential scan on the
+stock (reservation) table is flagged. `--reuse` measures again on the database a previous run
+seeded (migrating it first), without seeding; `--only NAME` measures only the shapes whose name
+contains NAME. The machine's load average is printed before and after: the figures depend on
+what else runs.
 """
 
 import argparse
@@ -45,13 +48,26 @@ SELECT gen_random_uuid(), 1, listing.facility_id, listing.tenant_article_id,
             'TS-' || listing.id::text)
         ELSE '{}'::jsonb
     END,
-    now() - (hashtext(listing.id::text) & 1023) * interval '1 minute', now()
+    now() - (hashtext(listing.id::text) & 1023) * interval '1 minute',
+    now() - (abs(hashtext(listing.tenant_article_id || listing.facility_id::text)) %% 100000)
+        * interval '1 second'
 FROM inventory_listing AS listing;
 INSERT INTO inventory_reservation (id, stock_id, facility_id, tenant_article_id, quantity,
     order_line_item_id, valid_until, created, last_modified)
 SELECT gen_random_uuid(), stock.id, stock.facility_id, stock.tenant_article_id, 1, NULL,
-    now() + interval '2 hours', now(), now()
+    now() + interval '2 hours', now() - (hashtext(stock.id::text) & 1023) * interval '1 second',
+    now() - (hashtext(stock.id::text) & 511) * interval '1 second'
 FROM inventory_stock AS stock WHERE stock.value > 0 ORDER BY stock.id LIMIT %s
+"""
+
+# A store with 10 stock rows, all empty and untouched for a week, beside the big facilities:
+# the worst case for a facility's page in value or lastModified order, if the search walked
+# the sort index until it found the store's rows. It holds no reservations.
+SMALL_FACILITY = "BENCH-SMALL"
+SMALL_FACILITY_SQL = """
+DELETE FROM inventory_stock WHERE facility_id = %s AND tenant_article_id > 'ART-000010';
+UPDATE inventory_stock SET value = 0, last_modified = now() - interval '7 days'
+WHERE facility_id = %s
 """
 
 
@@ -89,9 +105,11 @@ def main():
                 for number in range(args.facilities)
             ]
         )
+        small = FacilityFactory.create(tenant_facility_id=SMALL_FACILITY, name="Small store")
         with connection.cursor() as cursor:
             statements = SEED_SQL.split(";")
             execute_statements(cursor, ";".join(statements[:2]), [args.articles])
+            execute_statements(cursor, SMALL_FACILITY_SQL, [small.id])
             execute_statements(cursor, statements[2], [args.reservations])
             cursor.execute("VACUUM ANALYZE")
         print(f"seeded in {time.perf_counter() - started:.0f} s")
@@ -101,6 +119,7 @@ def main():
     client = make_token_client(f"bench-{time.time_ns()}", permissions="all")
     tenant_facility_id = f"BENCH-{args.facilities // 2:04d}"
     facility = Facility.objects.get(tenant_facility_id=tenant_facility_id)
+    small_facility = Facility.objects.get(tenant_facility_id=SMALL_FACILITY)
     article = f"ART-{args.articles // 2:06d}"
     some_ids = [str(i) for i in Stock.objects.order_by("id").values_list("id", flat=True)[:5]]
     middle_id = str(Stock.objects.order_by("id").values_list("id", flat=True)[rows // 2])
@@ -122,6 +141,18 @@ def main():
                     "in": [f"ART-{n:06d}" for n in range(1, args.articles, args.articles // 5)]
                 },
             }
+        },
+        "small facility, by value DESC": {
+            "query": {"tenantFacilityId": {"eq": SMALL_FACILITY}},
+            "sort": [{"value": "DESC"}],
+        },
+        "small facility, by lastModified DESC": {
+            "query": {"tenantFacilityId": {"eq": SMALL_FACILITY}},
+            "sort": [{"lastModified": "DESC"}],
+        },
+        "facility, by lastModified DESC": {
+            "query": {"facilityRef": {"eq": str(facility.id)}},
+            "sort": [{"lastModified": "DESC"}],
         },
         "facility, by value": {
             "query": {"facilityRef": {"eq": str(facility.id)}},
@@ -166,6 +197,10 @@ def main():
         "reservations, everything, by lastModified DESC": {
             "query": {},
             "sort": [{"lastModified": "DESC"}],
+        },
+        "reservations, small facility, by created DESC": {
+            "query": {"facilityRef": {"eq": str(small_facility.id)}},
+            "sort": [{"created": "DESC"}],
         },
         "reservations, facility, by created DESC": {
             "query": {"facilityRef": {"eq": str(facility.id)}},
