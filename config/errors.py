@@ -54,6 +54,12 @@ class Unprocessable(ServiceError):
     status_code = 422
 
 
+class ServiceUnavailable(ServiceError):
+    """A store the request needs (not the database) does not answer: retry later."""
+
+    status_code = 503
+
+
 class PromiseExpired(NotFound):
     """Any action on a promise past its validUntil: as if the order did not exist."""
 

@@ -283,6 +283,21 @@ CACHES = {
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate"}
     ),
+    # The sourcing options answers, readable by id from any web process for their lifetime
+    # (promises/sourcing_store.py): Redis, else files under var/ shared by the node's processes.
+    "sourcing_options": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="doms"),
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "config.file_cache.LifetimeFileCache",
+            "LOCATION": env("SOURCING_OPTIONS_DIR", default=str(VAR_DIR / "sourcing-options")),
+        }
+    ),
 }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -3,7 +3,6 @@
 The routing engine itself (routing/) is pure Python; its configuration is stored here.
 """
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -44,16 +43,3 @@ class RoutingConfiguration(models.Model):
 
     def __str__(self):
         return "Routing configuration"
-
-
-class SourcingOptionsRun(models.Model):
-    """A POST /api/routing/sourcingoptions answer, kept so the client can read it again by its
-    id (GET /api/routing/sourcingoptions/{id}) until its options are no longer valid."""
-
-    id = models.UUIDField(primary_key=True)
-    response = models.JSONField(encoder=DjangoJSONEncoder)  # the SourcingOptionsResponse
-    created = models.DateTimeField(auto_now_add=True)
-    valid_until = models.DateTimeField(db_index=True)
-
-    def __str__(self):
-        return f"Sourcing options {self.id}"

@@ -22,9 +22,9 @@ from orders.locking import lock_order_at_version
 from orders.models import Order, OrderStatus, RoutingStatus
 from orders.selectors import get_order
 from orders.services import create_order
-from promises import placement, sql
+from promises import placement, sourcing_store, sql
 from promises.durations import parse_promise_duration
-from promises.models import PromisesConfiguration, RoutingConfiguration, SourcingOptionsRun
+from promises.models import PromisesConfiguration, RoutingConfiguration
 from promises.snapshot import checkout_snapshot
 from promises.sourcing import sourcing_options
 from routing.types import FENCE_NAMES, default_ratings
@@ -200,7 +200,7 @@ def release_expired_promises(*, batch_size=SWEEP_BATCH_SIZE):
             if len(batch.order_ids) < batch_size:
                 break
         IdempotencyKey.objects.filter(expires_at__lt=clock.now()).delete()
-        SourcingOptionsRun.objects.filter(valid_until__lt=clock.now()).delete()
+        sourcing_store.delete_expired(clock.now())
     return released
 
 
@@ -220,13 +220,19 @@ class DeliveryPromise:
     valid_until: datetime
 
 
+def _configured_duration(invalid_after_time):
+    """The promise duration of a checkout snapshot's `invalid_after_time` (None: never
+    configured, the model's default)."""
+    default = PromisesConfiguration._meta.get_field("invalid_after_time").default
+    return parse_promise_duration(invalid_after_time or default)
+
+
 def _promise_valid_until(data, now, configured_duration):
     """The client's `promisesOptions.validUntil` (1 minute to 8 hours ahead), else now plus the
     configured duration (`invalidAfterTime`; None when never configured: the default)."""
     options = data.get("promisesOptions")
     if not options:
-        default = PromisesConfiguration._meta.get_field("invalid_after_time").default
-        return now + parse_promise_duration(configured_duration or default)
+        return now + _configured_duration(configured_duration)
     valid_until = parse_wire_datetime(options["validUntil"])
     if not now + MIN_CLIENT_VALIDITY <= valid_until <= now + MAX_CLIENT_VALIDITY:
         raise InvalidInput(
@@ -326,10 +332,12 @@ def _create_delivery_promise(data, *, actor):
 
 
 def create_sourcing_options(data):
-    """Where an order would be sourced (nothing reserved), kept for the promise duration so the
-    client can read the answer again by its id; each option says until when (`validUntil`)."""
+    """Where an order would be sourced: nothing reserved, nothing written to the database. The
+    answer is kept for the promise duration (promises/sourcing_store.py) so the client can read
+    it again by its id; each option says until when (`validUntil`)."""
     now = clock.now()
-    valid_until = now + promise_duration()
-    response = sourcing_options(data, now=now, valid_until=valid_until)
-    SourcingOptionsRun.objects.create(id=response["id"], response=response, valid_until=valid_until)
+    snapshot = checkout_snapshot(now)
+    valid_until = now + _configured_duration(snapshot.invalid_after_time)
+    response = sourcing_options(data, now=now, valid_until=valid_until, snapshot=snapshot)
+    sourcing_store.keep(response, now, valid_until)
     return response

@@ -1,7 +1,7 @@
 """Sourcing options: the wire `SourcingOption` of a routing decision, and the "what if" of
 POST /api/routing/sourcingoptions (the engine runs on the order, nothing is reserved; the
-answer is kept for the promise duration so GET …/sourcingoptions/{id} can read it again; the
-views are in promises/views.py).
+answer is kept for the promise duration, promises/sourcing_store.py, so GET
+…/sourcingoptions/{id} can read it again; the views are in promises/views.py).
 
 Shape (reference `SourcingOption`): facility nodes plus, for shipping, a CUSTOMER node;
 `transfers` carry the goods between nodes — facility → customer when shipping, facility →
@@ -265,12 +265,14 @@ def _total_costs(decision) -> dict:
     return costs
 
 
-def sourcing_options(data, *, now=None, valid_until=None) -> dict:
+def sourcing_options(data, *, now=None, valid_until=None, snapshot=None) -> dict:
     """`SourcingOptionsResponse` for a validated `SourcingOptionsRequest` (reads only; the
-    service that stores it is promises.services.create_sourcing_options)."""
+    service that keeps it is promises.services.create_sourcing_options)."""
     level = (data.get("resourceInvestment") or {}).get("level", 0.0)
     count = (data.get("optimizationHints") or {}).get("requestedResultCount", 1)
-    routing_request = build_routing_request(data["order"], now=now, resource_investment=level)
+    routing_request = build_routing_request(
+        data["order"], now=now, resource_investment=level, snapshot=snapshot
+    )
     with metrics.routing_solve_timer("sourcing_options", routing_request.resource_investment):
         decisions = solve_options(routing_request, count)
     run_id = str(uuid.uuid4())

@@ -1,7 +1,9 @@
-"""The `PromiseRequest` as a msgspec struct: the checkout's body decoded and validated in one
-pass (config/api/structs.py: how structs relate to serializers). `PromiseRequestSerializer`
-stays the schema's source and the answer to anything the struct refuses;
-tests/config/test_structs.py holds the two to the same fields and the same validated data."""
+"""The `PromiseRequest` and the `SourcingOptionsRequest` as msgspec structs: the body decoded
+and validated in one pass (config/api/structs.py: how structs relate to serializers).
+`PromiseRequestSerializer` and `SourcingOptionsRequestSerializer` stay the schema's source and
+the answer to anything the struct refuses; tests/config/test_structs.py and
+tests/promises/test_sourcing_structs.py hold each pair to the same fields and the same
+validated data."""
 
 from typing import Annotated, Any, Literal
 
@@ -12,8 +14,10 @@ from config.api.structs import (
     MAX_ITEMS,
     UNSET,
     Float,
+    Text,
     Unset,
     WireStruct,
+    bounded_integer,
     bounded_text,
     checked_json_object,
     checked_reference,
@@ -23,14 +27,26 @@ from config.api.structs import (
 from orders.routing_marks import ROUTING_STATUS_TAG_ID
 from orders.serializers.structs import (
     Consumer,
+    ConsumerAddress,
     DeliveryPreferences,
     OrderLineItemForCreation,
     OrderPromisesOptions,
     OrderStatusReason,
     PaymentInfoForCreation,
+    Status,
     Sticker,
     TagReference,
 )
+
+
+def _check_order_for_creation(order):
+    """What OrderForCreationSerializer checks beyond the fields' types."""
+    order.customAttributes = checked_json_object(order.customAttributes)
+    # The serializer's validate_tags: the routing tag is the server's.
+    refuse_unless(order.tags is UNSET or all(tag.id != ROUTING_STATUS_TAG_ID for tag in order.tags))
+    order.customServices = checked_reference(
+        order.customServices, "CustomServiceReferenceForCreation", many=True, min_items=1
+    )
 
 
 class PromiseResourceInvestment(WireStruct, kw_only=True):
@@ -73,17 +89,87 @@ class PromiseRequest(WireStruct, kw_only=True):
     def __post_init__(self):
         earliest, latest = order_date_window()
         refuse_unless(earliest <= wire_datetime(self.orderDate) <= latest)
-        self.customAttributes = checked_json_object(self.customAttributes)
-        # The serializer's validate_tags: the routing tag is the server's.
-        refuse_unless(
-            self.tags is UNSET or all(tag.id != ROUTING_STATUS_TAG_ID for tag in self.tags)
-        )
-        self.customServices = checked_reference(
-            self.customServices, "CustomServiceReferenceForCreation", many=True, min_items=1
-        )
+        _check_order_for_creation(self)
 
     def validated_data(self):
         """What `PromiseRequestSerializer(data=body).validated_data` holds for the same body."""
         data = msgspec.to_builtins(self)
         data["orderDate"] = wire_datetime(self.orderDate)
+        return data
+
+
+# --- sourcing options ------------------------------------------------------------------------
+
+
+class SourcingOptionsAddress(ConsumerAddress, kw_only=True):
+    """`SourcingOptionsAddressSerializer`: only `country` is required."""
+
+    street: Text | Unset = UNSET
+    postalCode: Text | Unset = UNSET
+    city: Text | Unset = UNSET
+
+
+class SourcingOptionsConsumer(Consumer, kw_only=True):
+    addresses: (
+        Annotated[list[SourcingOptionsAddress], msgspec.Meta(max_length=MAX_ITEMS)] | Unset
+    ) = UNSET
+
+
+class OrderForSourcingOptions(WireStruct, kw_only=True):
+    """`OrderForSourcingOptionsSerializer`'s fields, in its order: `orderDate` optional (and any
+    date-time), any status, no `source` or `pricing`."""
+
+    orderDate: str | Unset = UNSET
+    tenantOrderId: bounded_text(255) | Unset = UNSET
+    status: Status | Unset = UNSET
+    consumer: SourcingOptionsConsumer
+    orderLineItems: Annotated[
+        list[OrderLineItemForCreation], msgspec.Meta(min_length=1, max_length=MAX_ITEMS)
+    ]
+    deliveryPreferences: DeliveryPreferences | Unset = UNSET
+    customAttributes: dict | Unset = UNSET
+    tags: Annotated[list[TagReference], msgspec.Meta(min_length=1, max_length=MAX_ITEMS)] | (
+        Unset
+    ) = UNSET
+    stickers: Annotated[list[Sticker], msgspec.Meta(min_length=1, max_length=100)] | Unset = UNSET
+    statusReasons: (
+        Annotated[list[OrderStatusReason], msgspec.Meta(max_length=MAX_ITEMS)] | Unset
+    ) = UNSET
+    paymentInfo: PaymentInfoForCreation | Unset = UNSET
+    promisesOptions: OrderPromisesOptions | Unset = UNSET
+    customServices: Any = UNSET
+
+    def __post_init__(self):
+        if self.orderDate is not UNSET:
+            wire_datetime(self.orderDate)
+        _check_order_for_creation(self)
+
+
+class SourcingResourceInvestment(WireStruct, kw_only=True):
+    level: Float
+
+    def __post_init__(self):
+        refuse_unless(0 <= self.level <= 1)  # 0 accepted too: the greedy answer
+
+
+class OptimizationHints(WireStruct, kw_only=True):
+    includeCalculationHints: bool | Unset = UNSET
+    requestedResultCount: bounded_integer(1, 20) | Unset = UNSET
+
+
+class SourcingOptionsAdditionalInfo(WireStruct, kw_only=True):
+    includeListingCustomAttributes: bool | Unset = UNSET
+
+
+class SourcingOptionsRequest(WireStruct, kw_only=True):
+    order: OrderForSourcingOptions
+    resourceInvestment: SourcingResourceInvestment | Unset = UNSET
+    optimizationHints: OptimizationHints | Unset = UNSET
+    additionalInfo: SourcingOptionsAdditionalInfo | Unset = UNSET
+
+    def validated_data(self):
+        """What `SourcingOptionsRequestSerializer(data=body).validated_data` holds."""
+        data = msgspec.to_builtins(self)
+        if self.order.orderDate is not UNSET:
+            data["order"]["orderDate"] = wire_datetime(self.order.orderDate)
         return data

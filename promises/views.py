@@ -21,7 +21,7 @@ from promises.serializers import (
     SourcingOptionsRequestSerializer,
     delivery_promise_response,
 )
-from promises.structs import PromiseRequest
+from promises.structs import PromiseRequest, SourcingOptionsRequest
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -97,8 +97,8 @@ class SourcingOptionsView(APIView):
         responses={201: {"type": "object", "description": "SourcingOptionsResponse"}},
     )
     def post(self, request):
-        data = validated(SourcingOptionsRequestSerializer, require_object(request.data))
-        return Response(services.create_sourcing_options(data), status=201)
+        data = decoded(request, SourcingOptionsRequest, SourcingOptionsRequestSerializer)
+        return json_response(services.create_sourcing_options(data), status=201)
 
 
 class SourcingOptionsDetailView(APIView):
@@ -111,7 +111,7 @@ class SourcingOptionsDetailView(APIView):
         responses={200: {"type": "object", "description": "SourcingOptionsResponse"}},
     )
     def get(self, request, sourcingOptionsRequestId):
-        return Response(selectors.get_sourcing_options(sourcingOptionsRequestId))
+        return json_response(selectors.get_sourcing_options(sourcingOptionsRequestId))
 
 
 # --- checkout options ------------------------------------------------------------------------

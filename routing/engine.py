@@ -67,6 +67,9 @@ def solve_options(request: RoutingRequest, count: int) -> list[RoutingDecision]:
 
 
 def _solve_options(request: RoutingRequest, count: int) -> list[RoutingDecision]:
+    if count <= 1:
+        # No alternatives to collect: `solve`'s problem, built lazily at level 0.
+        return [_solve(request)]
     started = time.perf_counter()
     problem = build_problem(request)
     if problem.failure_reason:

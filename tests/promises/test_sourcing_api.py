@@ -1,6 +1,9 @@
 """POST /api/routing/sourcingoptions: the engine's answer on the wire, nothing reserved."""
 
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -11,8 +14,7 @@ from jsonschema import Draft7Validator
 from config import clock
 from inventory.models import Reservation
 from orders.models import Order
-from promises import services
-from promises.models import SourcingOptionsRun
+from promises import services, sourcing_store
 from tests.conftest import make_token_client
 from tests.promises.test_adapter import demo_like_network
 
@@ -231,8 +233,46 @@ def test_stored_options_are_read_back_by_id_until_their_valid_until(api_client):
         assert gone.status_code == 404
         assert "validUntil" in gone.json()[0]["description"]
         services.release_expired_promises()
-    assert not SourcingOptionsRun.objects.exists()
+    # The sweep dropped it: not even found at a time it would still be valid.
+    assert sourcing_store.find(created["id"], clock.now()) is None
     assert valid_until.endswith("Z")
+
+
+def test_an_unavailable_store_is_a_503_api_error_not_an_unreadable_id(api_client, monkeypatch):
+    demo_like_network()
+    store = sourcing_store.caches[sourcing_store.CACHE_ALIAS]
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(store, "set", refuse)
+    response = api_client.post(URL, sourcing_request(), format="json")
+    assert response.status_code == 503
+    assert response.json()[0]["summary"].startswith("The store of sourcing options")
+    assert "6379" not in response.content.decode()
+    monkeypatch.setattr(store, "get", refuse)
+    assert api_client.get(f"{URL}/00000000-0000-0000-0000-000000000001").status_code == 503
+
+
+def test_another_web_process_reads_the_kept_answer(api_client):
+    # gunicorn's workers are processes: the one that answers the GET is seldom the one that
+    # answered the POST.
+    demo_like_network()
+    created = api_client.post(URL, sourcing_request(), format="json").json()
+    program = (
+        "import sys, django; django.setup()\n"
+        "from promises.selectors import get_sourcing_options\n"
+        "print(get_sourcing_options(sys.argv[1])['result']['options'][0]['runId'])"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", program, created["id"]],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        check=True,
+    )
+    assert other.stdout.strip() == created["id"]
 
 
 def test_reading_stored_options_needs_the_read_permission(anonymous_client):
