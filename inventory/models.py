@@ -299,6 +299,12 @@ class Stock(models.Model):
                 name="stock_tenant_stock_id_idx",
                 condition=Q(extra__has_key="tenantStockId"),
             ),
+            # The search's sort keys with their id tie-breaker, so that a page of all stock in
+            # lastModified or value order (either direction: a backward scan) and the cursor's
+            # row comparison read 21 index entries, not the whole table; (value, id) also
+            # answers a filter on value alone.
+            models.Index(fields=["last_modified", "id"], name="stock_last_modified_idx"),
+            models.Index(fields=["value", "id"], name="stock_value_idx"),
         ]
 
     def __str__(self):
@@ -370,6 +376,10 @@ class Reservation(models.Model):
         indexes = [
             models.Index(fields=["stock", "valid_until"], name="reservation_stock_valid_idx"),
             models.Index(fields=["tenant_article_id"], name="reservation_article_idx"),
+            # The search's sort keys (see stock's): a page of all reservations by created or
+            # lastModified, in either direction, without reading the table.
+            models.Index(fields=["created", "id"], name="reservation_created_idx"),
+            models.Index(fields=["last_modified", "id"], name="reservation_modified_idx"),
         ]
 
     def __str__(self):

@@ -10,7 +10,7 @@ wire fields live). docs/benchmarks.md shows the plans on a million stock rows.
 from django.db.models import Q
 
 from config import clock
-from config.api.search.filters import DATE, INTEGER, NUMBER, STRING, UUID, filters_to_q
+from config.api.search.filters import DATE, INTEGER, NUMBER, STRING, UUID, filters_to_q, pins
 from config.api.search.pages import Sorting, search_page
 from inventory.models import Facility, Listing, Reservation, Stock, stock_extra_text
 from inventory.selectors.stocks import for_rendering
@@ -68,9 +68,14 @@ STOCK_COLUMNS = {
     "tenantStockId": _extra_text_filter("tenantStockId"),
     "value": ("value", INTEGER),
 }
+# The filters that name their rows through an index of their own (with eq or in).
+STOCK_PINNING = ("id", "facilityRef", "tenantFacilityId", "tenantArticleId") + tuple(
+    STOCK_EXTRA_KEYS
+)
 # By default in article order: the article index answers it, and so does the unique (facility,
 # article) index for a facility's stock (in id order a facility's rows are scattered over the
-# whole primary key, which the database then walks until it has a page).
+# whole primary key, which the database then walks until it has a page). Value and
+# lastModified have an index for browsing all stock (stock_value_idx, stock_last_modified_idx).
 STOCK_SORTING = Sorting(
     model=Stock,
     keys={
@@ -79,6 +84,7 @@ STOCK_SORTING = Sorting(
         "lastModified": ("last_modified", "id"),
     },
     default=("tenantArticleId", "ASC"),
+    browsing_keys=frozenset({"value", "lastModified"}),
 )
 
 
@@ -89,7 +95,11 @@ def search_stocks(payload):
     ).filter(filters_to_q(payload["query"], STOCK_COLUMNS))
     now = clock.now()
     return search_page(
-        stocks, payload, STOCK_SORTING, fetch=lambda page: for_rendering(page, now=now)
+        stocks,
+        payload,
+        STOCK_SORTING,
+        fetch=lambda page: for_rendering(page, now=now),
+        pinned=pins(payload["query"], STOCK_PINNING),
     )
 
 
@@ -99,6 +109,7 @@ RESERVATION_COLUMNS = {
     "tenantArticleId": ("tenant_article_id", STRING),
     "relatedRefs": lambda spec: _related_refs_filter(spec),
 }
+RESERVATION_PINNING = tuple(RESERVATION_COLUMNS)
 RESERVATION_SORTING = Sorting(
     model=Reservation,
     keys={
@@ -107,6 +118,7 @@ RESERVATION_SORTING = Sorting(
         "lastModified": ("last_modified", "id"),
     },
     default=("id", "ASC"),
+    browsing_keys=frozenset({"created", "lastModified"}),
 )
 
 
@@ -131,6 +143,7 @@ def search_reservations(payload):
         payload,
         RESERVATION_SORTING,
         fetch=lambda page: page.select_related("order_line_item").with_active_flag(now),
+        pinned=pins(payload["query"], RESERVATION_PINNING),
     )
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from inventory.models import Stock
 from inventory.services.reservations import Allocation, reserve_stock
 from orders.models import Order, OrderLineItem
 from tests.inventory.factories import FacilityFactory, ListingFactory, StockFactory
@@ -146,6 +147,40 @@ def test_stock_search_pages_with_cursors_in_either_direction(api_client, stocks)
     ]
 
 
+def all_pages(client, body):
+    """Every stock of a search, page after page of 2, and the last page read backwards."""
+    rows, after = [], {}
+    while True:
+        page = search(client, "stocks", {**body, "size": 2, **after})
+        rows += page["stocks"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = {"after": page["pageInfo"]["endCursor"]}
+    before = search(
+        client, "stocks", {**body, "last": 2, "before": page["pageInfo"]["startCursor"]}
+    )
+    return rows, before["stocks"]
+
+
+def test_a_facilitys_stock_pages_in_value_and_last_modified_order(api_client, stocks):
+    """A search naming its facility sorts that facility's rows instead of walking the sort
+    index: the same order, and cursors, as over all stock."""
+    amsterdam = stocks["amsterdam"]
+    for article, value in (("SOCKS", 5), ("CAP", 9), ("BELT", 5)):
+        listed_stock(amsterdam, article, value)
+    held = Stock.objects.filter(facility=amsterdam)
+    by_value = sorted(held, key=lambda stock: (stock.value, str(stock.id)), reverse=True)
+    by_change = sorted(held, key=lambda stock: (stock.last_modified, str(stock.id)))
+
+    for sort, expected in (({"value": "DESC"}, by_value), ({"lastModified": "ASC"}, by_change)):
+        body = {"query": {"facilityRef": {"eq": str(amsterdam.id)}}, "sort": [sort]}
+        rows, before_last_page = all_pages(api_client, body)
+
+        assert ids({"stocks": rows}) == [str(stock.id) for stock in expected]
+        assert ids({"stocks": before_last_page}) == [str(stock.id) for stock in expected[2:4]]
+    assert [stock.value for stock in by_value] == [9, 5, 5, 5, 0]
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -199,11 +234,19 @@ def test_reservation_search(api_client, stocks):
         },
     )
     newest_first = search(api_client, "reservations", {"query": {}, "sort": [{"created": "DESC"}]})
+    # Naming the facilities: their reservations sorted, not the created index walked.
+    named = {
+        "or": [{"facilityRef": {"eq": str(stocks[name].id)}} for name in stocks if "_" not in name]
+    }
+    newest_named = search(
+        api_client, "reservations", {"query": named, "sort": [{"created": "DESC"}]}
+    )
 
     assert ids(by_order, "reservations") == [str(held.id)]
     assert by_order["reservations"][0]["relatedRefs"] == {"orderRefs": [str(order.id)]}
     assert ids(by_facility, "reservations") == [str(other.id)] and by_facility["total"] == 1
     assert ids(newest_first, "reservations") == [str(other.id), str(held.id)]
+    assert ids(newest_named, "reservations") == ids(newest_first, "reservations")
     refused = api_client.post(
         "/api/reservations/search",
         {"query": {"relatedRefs": {"pickJobRefs": {"contains": {"eq": "x"}}}}},

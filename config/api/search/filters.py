@@ -145,3 +145,24 @@ def filters_to_q(query, columns):
                 combined |= alternative
             q &= combined
     return q
+
+
+def _names_rows(spec):
+    """Whether a filter spec names its rows (`eq`, `in`, or a nested `contains: {eq}`)."""
+    return (
+        "eq" in spec
+        or "in" in spec
+        or any(_names_rows(value) for value in spec.values() if isinstance(value, dict))
+    )
+
+
+def pins(query, names):
+    """Whether the rows `query` matches are all named by one of the filters `names` (each
+    answered by an index of its own): in the query itself, in one of its `and` queries, or in
+    every one of its `or` alternatives."""
+    if any(name in query and _names_rows(query[name]) for name in names):
+        return True
+    if any(pins(part, names) for part in query.get("and", [])):
+        return True
+    alternatives = query.get("or", [])
+    return bool(alternatives) and all(pins(part, names) for part in alternatives)

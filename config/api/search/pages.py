@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
 from config.errors import InvalidInput
@@ -38,11 +40,17 @@ class SearchPage:
 
 @dataclass(frozen=True)
 class Sorting:
-    """An entity's sort keys: {wire sort name: model fields, ending with a unique one}."""
+    """An entity's sort keys: {wire sort name: model fields, ending with a unique one}.
+
+    `browsing_keys` are the sort keys whose index serves a page of all rows. A search whose
+    filters pin its rows to another index sorts those rows instead of walking that index:
+    walking it and filtering could read most of it before a small facility's rows fill a page.
+    """
 
     model: type
     keys: dict
     default: tuple  # (wire sort name, "ASC" | "DESC")
+    browsing_keys: frozenset = frozenset()
 
     def values_of(self, sort_name, row):
         return [getattr(row, column) for column in self.keys[sort_name]]
@@ -117,19 +125,29 @@ def _unchanged(value):
     return value
 
 
-def search_page(filtered, payload, sorting, *, fetch=_unchanged, keep=_unchanged):
+def _ordering(columns, ascending, *, by_index):
+    """ORDER BY `columns`. Not `by_index`: the first one as COALESCE(c, c), the same order
+    in a form the planner cannot read from c's index, so it sorts the filtered rows."""
+    first, *rest = columns
+    keys = [F(first) if by_index else Coalesce(first, first), *map(F, rest)]
+    return [key.asc() if ascending else key.desc() for key in keys]
+
+
+def search_page(filtered, payload, sorting, *, fetch=_unchanged, keep=_unchanged, pinned=False):
     """Run a validated search payload over `filtered` (the rows its query selects). `fetch`
     prepares the page's queryset for rendering (annotations, prefetches), `keep` may leave
-    rows of the page out (ones that cannot be rendered). Returns a SearchPage: the rows, page
-    info with cursors and, if asked for, the total."""
+    rows of the page out (ones that cannot be rendered), `pinned` says that the query's
+    filters name its rows through an index (see Sorting.browsing_keys). Returns a SearchPage:
+    the rows, page info with cursors and, if asked for, the total."""
     model = sorting.model
     sort_name, direction = sorting.default
     if payload.get("sort"):
         ((sort_name, direction),) = payload["sort"][0].items()
     columns = sorting.keys[sort_name]
     ascending = direction == "ASC"
-    ordering = [c if ascending else f"-{c}" for c in columns]
-    reverse_ordering = [c[1:] if c.startswith("-") else f"-{c}" for c in ordering]
+    by_index = not (pinned and sort_name in sorting.browsing_keys)
+    ordering = _ordering(columns, ascending, by_index=by_index)
+    reverse_ordering = _ordering(columns, not ascending, by_index=by_index)
 
     after = payload.get("after")
     if payload.get("startAfterId"):
