@@ -13,9 +13,7 @@ import argparse
 import io
 import json
 import os
-import random
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -24,10 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import recreate_database, setup_django  # noqa: E402
 from bench.promise_load import (  # noqa: E402
-    Client,
     PostgresCpu,
-    Recorder,
     percentile,
+    post_in_closed_loop,
     server_cpu_seconds,
     start_server,
     stop_server,
@@ -70,30 +67,15 @@ def product_page(articles, rng):
 
 
 def closed_loop(url, token, articles, clients, duration, seed=1):
-    recorder = Recorder()
-    stop_at = time.perf_counter() + duration
-    failures = []
-
-    def client(index):
-        rng = random.Random(seed * 1000 + index)
-        connection = Client(url, token)
-        while time.perf_counter() < stop_at:
-            body = product_page(articles, rng)
-            started = time.perf_counter()
-            status, payload = connection.post(body)
-            recorder.add(status, time.perf_counter() - started)
-            if status != 200 and len(failures) < 3:
-                failures.append((status, payload[:300]))
-
-    threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for failure in failures:
-        print("unexpected", *failure)
-    return recorder, time.perf_counter() - started
+    return post_in_closed_loop(
+        url,
+        token,
+        clients,
+        duration,
+        lambda rng: product_page(articles, rng),
+        expected=(200,),
+        seed=seed,
+    )
 
 
 def main():

@@ -1,6 +1,9 @@
 """What ORDER_CANCELLED_BY_EXPIRY costs the expiry sweep.
 
-    .venv/bin/python bench/events_expiry.py [--promises 20000] [--batch-size 5000]
+    .venv/bin/python bench/events_expiry.py [--promises 20000] [--batch-size N]
+
+`--batch-size` defaults to the sweep's own (promises.services.SWEEP_BATCH_SIZE, what the beat
+job runs); earlier figures in docs/benchmarks.md used 5,000.
 
 Seeds expired promises with bench/expiry.py's seeder into its own database, twice: once with
 nobody subscribed to ORDER_CANCELLED_BY_EXPIRY and once with one subscriber, and times
@@ -23,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--promises", type=int, default=20_000)
-    parser.add_argument("--batch-size", type=int, default=5_000)
+    parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--database", default="doms_bench_events_expiry")
     args = parser.parse_args()
 
@@ -43,8 +46,9 @@ def main():
         call_command("migrate", verbosity=0)
         seed(args.promises, 0)
         from events.models import EventName, OutboxEvent, Subscription
-        from promises.services import release_expired_promises
+        from promises.services import SWEEP_BATCH_SIZE, release_expired_promises
 
+        batch_size = args.batch_size or SWEEP_BATCH_SIZE
         if subscribed:
             Subscription.objects.create(
                 name="bench",
@@ -52,17 +56,17 @@ def main():
                 callback_url="http://127.0.0.1:9/",
             )
         started = time.perf_counter()
-        released = release_expired_promises(batch_size=args.batch_size)
+        released = release_expired_promises(batch_size=batch_size)
         elapsed = time.perf_counter() - started
         events = OutboxEvent.objects.count()
         distinct = len(set(OutboxEvent.objects.values_list("payload__id", flat=True)))
         expected = args.promises if subscribed else 0
         ok = ok and released == args.promises and events == distinct == expected
-        batches = released // args.batch_size + 1  # the last one finds fewer than a batch
+        batches = released // batch_size + 1  # the last one finds fewer than a batch
         print(
             f"{'one subscriber' if subscribed else 'nobody subscribed'}: released "
             f"{released:,} promises in {elapsed:.2f} s ({released / elapsed:,.0f}/s, "
-            f"{batches} batches of up to {args.batch_size:,}, {elapsed / batches:.2f} s each), "
+            f"{batches} batches of up to {batch_size:,}, {elapsed / batches:.2f} s each), "
             f"{events:,} outbox events for {distinct:,} orders"
         )
     connection.close()

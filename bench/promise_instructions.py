@@ -38,18 +38,10 @@ def _inner(tree, database, count):
 
     setup_django(database)
     from django.core.handlers.wsgi import WSGIHandler
-    from django.db import connection
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.get(user__username="bench").key
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT DISTINCT s.tenant_article_id FROM inventory_stock s"
-            " JOIN inventory_facility f ON f.id = s.facility_id"
-            " WHERE f.country = 'NL' AND f.location_type = 'WAREHOUSE'"
-            " AND s.tenant_article_id <> 'SNEAK-W-4891' ORDER BY 1"
-        )
-        articles = [row[0] for row in cursor.fetchall()]
+    articles = json.loads(os.environ["BENCH_ARTICLES"])
     handler = WSGIHandler()
     rng = random.Random(7)
     bodies = [json.dumps(cart(articles, rng)).encode() for _ in range(WARM_UP + count)]
@@ -91,7 +83,19 @@ void stop(void) { CALLGRIND_STOP_INSTRUMENTATION; CALLGRIND_DUMP_STATS_AT("measu
 """
 
 
+def _articles(database):
+    """The carts' articles, chosen by this checkout's bench code whatever the tree."""
+    import psycopg
+
+    sys.path.insert(0, str(ROOT))
+    from bench.promise_load import cart_articles
+
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{database}") as connection:
+        return cart_articles(connection.cursor())
+
+
 def _instructions(tree, database, count):
+    articles = _articles(database)
     with tempfile.TemporaryDirectory() as directory:
         out = Path(directory) / "callgrind.out"
         helper = Path(directory) / "meter.so"
@@ -105,6 +109,7 @@ def _instructions(tree, database, count):
             "PYTHONHASHSEED": "0",
             "LOG_LEVEL": "ERROR",
             "CALLGRIND_HELPER": str(helper),
+            "BENCH_ARTICLES": json.dumps(articles),
         }
         result = subprocess.run(
             [

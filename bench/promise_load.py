@@ -47,6 +47,21 @@ from bench.common import recreate_database, setup_django  # noqa: E402
 HOT_ARTICLE = "SNEAK-W-4891"
 
 
+def cart_articles(cursor):
+    """The articles of the carts (any DB-API cursor on the benchmark's database): those stocked
+    in a Dutch warehouse, so every cart can be shipped within NL; the hot article left out."""
+    cursor.execute(
+        """
+        SELECT DISTINCT s.tenant_article_id FROM inventory_stock s
+        JOIN inventory_facility f ON f.id = s.facility_id
+        WHERE f.country = 'NL' AND f.location_type = 'WAREHOUSE' AND s.tenant_article_id <> %s
+        ORDER BY 1
+        """,
+        [HOT_ARTICLE],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
 def prepare(database):
     """Migrate, seed the demo network, top up stock, create a token; returns (token, articles)."""
     import io
@@ -61,17 +76,7 @@ def prepare(database):
     call_command("create_api_token", "bench", stdout=output)
     token = output.getvalue().strip().splitlines()[-1]
     with connection.cursor() as cursor:
-        # Articles stocked in a Dutch warehouse: every cart can be shipped within NL.
-        cursor.execute(
-            """
-            SELECT DISTINCT s.tenant_article_id FROM inventory_stock s
-            JOIN inventory_facility f ON f.id = s.facility_id
-            WHERE f.country = 'NL' AND f.location_type = 'WAREHOUSE' AND s.tenant_article_id <> %s
-            ORDER BY 1
-            """,
-            [HOT_ARTICLE],
-        )
-        articles = [row[0] for row in cursor.fetchall()]
+        articles = cart_articles(cursor)
         cursor.execute(
             "UPDATE inventory_stock SET value = 1000000 WHERE tenant_article_id <> %s",
             [HOT_ARTICLE],
@@ -355,20 +360,29 @@ class StallProbe:
         )
 
 
-def closed_loop(url, token, articles, clients, duration, hot=False, seed=1):
+def post_in_closed_loop(
+    url, token, clients, duration, make_body, *, expected, on_answer=None, seed=1
+):
+    """`clients` threads, each with its own keep-alive connection and random generator, POST
+    `make_body(rng)` until `duration` seconds have passed; (recorder, elapsed). The first
+    answers whose status is not in `expected` are printed; `on_answer(status, payload, rng)`
+    sees every answer."""
     recorder = Recorder()
     stop_at = time.perf_counter() + duration
+    failures = []
 
     def client(index):
         rng = random.Random(seed * 1000 + index)
         connection = Client(url, token)
         while time.perf_counter() < stop_at:
-            body = cart(articles, rng, hot)
+            body = make_body(rng)
             started = time.perf_counter()
             status, payload = connection.post(body)
             recorder.add(status, time.perf_counter() - started)
-            if status not in (201, 400):
-                print("unexpected", status, payload[:300])
+            if status not in expected and len(failures) < 3:
+                failures.append((status, payload[:300]))
+            if on_answer is not None:
+                on_answer(status, payload, rng)
 
     threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
     started = time.perf_counter()
@@ -376,7 +390,21 @@ def closed_loop(url, token, articles, clients, duration, hot=False, seed=1):
         thread.start()
     for thread in threads:
         thread.join()
+    for failure in failures:
+        print("unexpected", *failure)
     return recorder, time.perf_counter() - started
+
+
+def closed_loop(url, token, articles, clients, duration, hot=False, seed=1):
+    return post_in_closed_loop(
+        url,
+        token,
+        clients,
+        duration,
+        lambda rng: cart(articles, rng, hot),
+        expected=(201, 400),
+        seed=seed,
+    )
 
 
 def paced(url, token, articles, rate, duration, pool=32):

@@ -32,6 +32,7 @@ from bench.promise_load import (  # noqa: E402
     Client,
     PostgresCpu,
     cart,
+    cart_articles,
     prepare,
     server_cpu_seconds,
     start_server,
@@ -154,13 +155,7 @@ def main():
 
         token = Token.objects.get(user__username="bench").key
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT DISTINCT s.tenant_article_id FROM inventory_stock s "
-                "JOIN inventory_facility f ON f.id = s.facility_id "
-                "WHERE f.country = 'NL' AND f.location_type = 'WAREHOUSE' "
-                "AND s.tenant_article_id <> 'SNEAK-W-4891' ORDER BY 1"
-            )
-            articles = [row[0] for row in cursor.fetchall()]
+            articles = cart_articles(cursor)
         connection.close()
     else:
         recreate_database(args.database)

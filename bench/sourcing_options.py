@@ -17,9 +17,7 @@ Target on the 2-core machine (issue 18): ≥ 400 requests/s.
 import argparse
 import json
 import os
-import random
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -28,11 +26,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import recreate_database  # noqa: E402
 from bench.promise_load import (  # noqa: E402
-    Client,
     PostgresCpu,
-    Recorder,
     cart,
     percentile,
+    post_in_closed_loop,
     prepare,
     server_cpu_seconds,
     start_server,
@@ -55,32 +52,23 @@ def what_if(articles, rng, level):
 
 def closed_loop(url, token, articles, clients, duration, level, expected=201, seed=1):
     """(recorder, elapsed, ids of some answers)."""
-    recorder = Recorder()
-    stop_at = time.perf_counter() + duration
-    failures, ids = [], []
+    ids = []
 
-    def client(index):
-        rng = random.Random(seed * 1000 + index)
-        connection = Client(url, token)
-        while time.perf_counter() < stop_at:
-            body = what_if(articles, rng, level)
-            started = time.perf_counter()
-            status, payload = connection.post(body)
-            recorder.add(status, time.perf_counter() - started)
-            if status != expected and len(failures) < 3:
-                failures.append((status, payload[:300]))
-            elif status == 201 and len(ids) < READ_BACK_SAMPLE and rng.random() < 0.05:
-                ids.append(json.loads(payload)["id"])
+    def keep_some_ids(status, payload, rng):
+        if status == 201 and len(ids) < READ_BACK_SAMPLE and rng.random() < 0.05:
+            ids.append(json.loads(payload)["id"])
 
-    threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for failure in failures:
-        print("unexpected", *failure)
-    return recorder, time.perf_counter() - started, ids
+    recorder, elapsed = post_in_closed_loop(
+        url,
+        token,
+        clients,
+        duration,
+        lambda rng: what_if(articles, rng, level),
+        expected=(expected,),
+        on_answer=keep_some_ids,
+        seed=seed,
+    )
+    return recorder, elapsed, ids
 
 
 def read_back(port, token, ids):

@@ -271,27 +271,23 @@ else:
 # The caches: Django's default, and the rate-limit counters, which every web process must share
 # (Redis; without REDIS_URL, one process's memory: enough for runserver). A Redis that hangs
 # must not hold requests: short timeouts, and the limits are skipped while it does not answer.
+REDIS_CACHE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="doms"),
+    "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "rate_limits": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="doms"),
-            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
-        }
+        REDIS_CACHE
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate"}
     ),
     # The sourcing options answers, readable by id from any web process for their lifetime
     # (promises/sourcing_store.py): Redis, else files under var/ shared by the node's processes.
     "sourcing_options": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="doms"),
-            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
-        }
+        REDIS_CACHE
         if REDIS_URL
         else {
             "BACKEND": "config.file_cache.LifetimeFileCache",

@@ -49,26 +49,11 @@ def _check_order_for_creation(order):
     )
 
 
-class PromiseResourceInvestment(WireStruct, kw_only=True):
-    level: Float
+class OrderBody(WireStruct, kw_only=True):
+    """The fields the promise's order and the sourcing options' order share, with the same
+    types (`OrderForCreationSerializer`'s)."""
 
-    def __post_init__(self):
-        refuse_unless(0 < self.level <= 1)  # the contract: exclusiveMinimum 0, maximum 1
-
-
-class PromiseRequestAdditionalInfo(WireStruct, kw_only=True):
-    includeListingCustomAttributes: bool | Unset = UNSET
-    resourceInvestment: PromiseResourceInvestment | Unset = UNSET
-
-
-class PromiseRequest(WireStruct, kw_only=True):
-    """`PromiseRequestSerializer`'s fields, in its order."""
-
-    orderDate: str
     tenantOrderId: bounded_text(255) | Unset = UNSET
-    # A promise always creates a PROMISED order (the serializer's validate_status).
-    status: Literal["PROMISED"] | Unset = UNSET
-    consumer: Consumer
     orderLineItems: Annotated[
         list[OrderLineItemForCreation], msgspec.Meta(min_length=1, max_length=MAX_ITEMS)
     ]
@@ -84,6 +69,27 @@ class PromiseRequest(WireStruct, kw_only=True):
     paymentInfo: PaymentInfoForCreation | Unset = UNSET
     promisesOptions: OrderPromisesOptions | Unset = UNSET
     customServices: Any = UNSET
+
+
+class PromiseResourceInvestment(WireStruct, kw_only=True):
+    level: Float
+
+    def __post_init__(self):
+        refuse_unless(0 < self.level <= 1)  # the contract: exclusiveMinimum 0, maximum 1
+
+
+class PromiseRequestAdditionalInfo(WireStruct, kw_only=True):
+    includeListingCustomAttributes: bool | Unset = UNSET
+    resourceInvestment: PromiseResourceInvestment | Unset = UNSET
+
+
+class PromiseRequest(OrderBody, kw_only=True):
+    """`PromiseRequestSerializer`'s fields."""
+
+    orderDate: str
+    # A promise always creates a PROMISED order (the serializer's validate_status).
+    status: Literal["PROMISED"] | Unset = UNSET
+    consumer: Consumer
     additionalInfo: PromiseRequestAdditionalInfo | Unset = UNSET
 
     def __post_init__(self):
@@ -115,29 +121,13 @@ class SourcingOptionsConsumer(Consumer, kw_only=True):
     ) = UNSET
 
 
-class OrderForSourcingOptions(WireStruct, kw_only=True):
-    """`OrderForSourcingOptionsSerializer`'s fields, in its order: `orderDate` optional (and any
-    date-time), any status, no `source` or `pricing`."""
+class OrderForSourcingOptions(OrderBody, kw_only=True):
+    """`OrderForSourcingOptionsSerializer`'s fields: `orderDate` optional (and any date-time),
+    any status, no `source` or `pricing`."""
 
     orderDate: str | Unset = UNSET
-    tenantOrderId: bounded_text(255) | Unset = UNSET
     status: Status | Unset = UNSET
     consumer: SourcingOptionsConsumer
-    orderLineItems: Annotated[
-        list[OrderLineItemForCreation], msgspec.Meta(min_length=1, max_length=MAX_ITEMS)
-    ]
-    deliveryPreferences: DeliveryPreferences | Unset = UNSET
-    customAttributes: dict | Unset = UNSET
-    tags: Annotated[list[TagReference], msgspec.Meta(min_length=1, max_length=MAX_ITEMS)] | (
-        Unset
-    ) = UNSET
-    stickers: Annotated[list[Sticker], msgspec.Meta(min_length=1, max_length=100)] | Unset = UNSET
-    statusReasons: (
-        Annotated[list[OrderStatusReason], msgspec.Meta(max_length=MAX_ITEMS)] | Unset
-    ) = UNSET
-    paymentInfo: PaymentInfoForCreation | Unset = UNSET
-    promisesOptions: OrderPromisesOptions | Unset = UNSET
-    customServices: Any = UNSET
 
     def __post_init__(self):
         if self.orderDate is not UNSET:
