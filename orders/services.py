@@ -86,6 +86,31 @@ def _order_extra(data):
     return extra
 
 
+def _refuse_a_taken_tenant_order_id(tenant_order_id, status):
+    if (
+        tenant_order_id
+        and status in TENANT_ORDER_ID_BLOCKING_STATUSES
+        and Order.objects.filter(
+            tenant_order_id=tenant_order_id, status__in=TENANT_ORDER_ID_BLOCKING_STATUSES
+        ).exists()
+    ):
+        raise _tenant_order_id_taken(tenant_order_id)
+
+
+def _insert_order(order, tenant_order_id):
+    if not tenant_order_id:
+        insert_instances([order])
+        return
+    try:
+        # A savepoint: the partial unique index catches the race the check before cannot.
+        with transaction.atomic():
+            insert_instances([order])
+    except IntegrityError as error:
+        if "unique_active_tenant_order_id" in str(error):
+            raise _tenant_order_id_taken(tenant_order_id) from None
+        raise
+
+
 def create_order(
     data,
     *,
@@ -114,15 +139,7 @@ def create_order(
     if status == OrderStatus.OPEN:
         status = data.get("status") or OrderStatus.OPEN
     tenant_order_id = data.get("tenantOrderId")
-    if (
-        tenant_order_id
-        and status in TENANT_ORDER_ID_BLOCKING_STATUSES
-        and Order.objects.filter(
-            tenant_order_id=tenant_order_id, status__in=TENANT_ORDER_ID_BLOCKING_STATUSES
-        ).exists()
-    ):
-        raise _tenant_order_id_taken(tenant_order_id)
-
+    _refuse_a_taken_tenant_order_id(tenant_order_id, status)
     consumer = data.get("consumer") or {}
     order = Order(
         tenant_order_id=tenant_order_id,
@@ -150,17 +167,7 @@ def create_order(
         anonymize=anonymize,
     )
     with transaction.atomic(savepoint=False):
-        if not tenant_order_id:
-            insert_instances([order])
-        else:
-            try:
-                # A savepoint: the partial unique index catches the race the check above cannot.
-                with transaction.atomic():
-                    insert_instances([order])
-            except IntegrityError as error:
-                if "unique_active_tenant_order_id" in str(error):
-                    raise _tenant_order_id_taken(tenant_order_id) from None
-                raise
+        _insert_order(order, tenant_order_id)
         lines = insert_instances(
             OrderLineItem(
                 order=order,
