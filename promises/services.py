@@ -44,7 +44,14 @@ def get_promises_configuration():
 
 def promise_duration():
     """How long a new or extended promise holds its stock."""
-    return parse_promise_duration(get_promises_configuration().invalid_after_time)
+    return _configured_duration(get_promises_configuration().invalid_after_time)
+
+
+def _configured_duration(invalid_after_time):
+    """The promise duration of a configured `invalid_after_time` (the configuration row's, or
+    the checkout snapshot's copy of it; None: never configured, the model's default)."""
+    default = PromisesConfiguration._meta.get_field("invalid_after_time").default
+    return parse_promise_duration(invalid_after_time or default)
 
 
 @transaction.atomic
@@ -218,13 +225,6 @@ class DeliveryPromise:
     decision: object  # routing.types.RoutingDecision
     routing_request: object  # routing.types.RoutingRequest
     valid_until: datetime
-
-
-def _configured_duration(invalid_after_time):
-    """The promise duration of a checkout snapshot's `invalid_after_time` (None: never
-    configured, the model's default)."""
-    default = PromisesConfiguration._meta.get_field("invalid_after_time").default
-    return parse_promise_duration(invalid_after_time or default)
 
 
 def _promise_valid_until(data, now, configured_duration):

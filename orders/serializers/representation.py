@@ -175,9 +175,9 @@ class OrderSerializer(serializers.Serializer):
 
 
 def order_representation(order):
-    """The order's wire document, what `OrderSerializer` renders. `order` is an Order or any
-    object with its attributes (the expiry sweep renders rows it loaded in bulk); line items
-    prefetched as `order_line_items`, or inlined as `line_items_json`."""
+    """The order's wire document, what `OrderSerializer` renders (and events.payloads sends):
+    line items prefetched as `order_line_items`, or inlined as `line_items_json`
+    (orders.selectors)."""
     data = {key: read(order) for key, read in ORDER_WIRE_FIELDS.items()}
     for key in OMITTED_WHEN_EMPTY:
         if data[key] in (None, [], {}):
