@@ -105,8 +105,11 @@ def test_each_twin_writes_nothing_for_no_orders(twin):
     assert not OutboxEvent.objects.exists()
 
 
-# PostgreSQL text holds no NUL character (and the API refuses it).
-texts = st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=12)
+# PostgreSQL text holds no NUL character and its JSON no lone surrogate (the API refuses both;
+# naming excluded characters drops hypothesis's default exclusion of surrogates).
+texts = st.text(
+    alphabet=st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=12
+)
 json_leaves = st.one_of(
     st.none(),
     st.booleans(),
